@@ -1,0 +1,608 @@
+package org.pieproject.client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+import java.util.regex.Pattern;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import org.apache.commons.codec.digest.Blake3;
+import org.pieproject.client.mcp.McpBridge;
+import org.pieproject.client.mcp.McpReply;
+import org.pieproject.client.session.FileDownloads;
+import org.pieproject.client.session.MessageRouter;
+import org.pieproject.client.session.PendingRequests;
+import org.pieproject.client.session.ProcessQueue;
+import org.pieproject.client.session.ProcessRegistry;
+import org.pieproject.client.transport.WebSocketTransport;
+import org.pieproject.client.wire.ClientMessage;
+import org.pieproject.client.wire.ClientMessage.Request;
+import org.pieproject.client.wire.MsgPackWriter;
+import org.pieproject.client.wire.ServerMessage;
+import org.pieproject.client.wire.ServerMessage.Response;
+
+/**
+ * A connection to a Pie engine. Every method blocks until the engine has answered (or the deadline has
+ * passed), and any number of threads, virtual ones especially, may share one client.
+ *
+ * <pre>{@code
+ * try (PieClient client = PieClient.connect("ws://127.0.0.1:8080")) {
+ *     client.authenticate("alice", ParsedPrivateKey.fromFile("~/.ssh/id_ed25519"));
+ *     PieProcess process = client.launchProcess("text-completion@0.1.0", "{\"prompt\":\"Hello\"}");
+ *     while (true) {
+ *         ProcessEvent event = process.recv();
+ *         if (event instanceof ProcessEvent.Stdout(String text)) System.out.print(text);
+ *         if (event.isTerminal()) break;
+ *     }
+ * }
+ * }</pre>
+ */
+public final class PieClient implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PieClient.class.getName());
+
+    /** Uploads and file transfers travel in chunks of this many bytes (256 KiB), as every Pie client's do. */
+    public static final int CHUNK_SIZE = 262_144;
+
+    static final String AUTH_DISABLED = "Authenticated (Engine disabled authentication)";
+    static final String ALREADY_AUTHENTICATED = "Already authenticated";
+    private static final Pattern PROGRAM_ID = Pattern.compile("^([a-zA-Z0-9][a-zA-Z0-9_-]*)@([0-9]+\\.[0-9]+\\.[0-9]+)$");
+    private static final Pattern UUID_TEXT = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    private final Builder config;
+    private final PendingRequests pending = new PendingRequests();
+    private final ProcessRegistry processes;
+    private final McpBridge mcp;
+    private final WebSocketTransport transport;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile String user;
+
+    private PieClient(Builder b) {
+        this.config = b.copy();
+        this.processes = new ProcessRegistry(b.maxQueuedEvents, b.orphanBufferSize);
+        this.mcp = new McpBridge(b.requestTimeout, b.mcpCallTimeout);
+        MessageRouter router = new MessageRouter(pending, processes, new FileDownloads(b.maxFileBytes), this::relayMcp);
+        this.transport = WebSocketTransport.connect(b.uri, b.headers, b.connectTimeout, b.maxMessageBytes,
+                b.requestTimeout, router);
+    }
+
+    /** Connects to an engine, e.g. {@code ws://127.0.0.1:8080}, with default settings. */
+    public static PieClient connect(String uri) {
+        return builder().uri(uri).build();
+    }
+
+    /** Connects to an engine with default settings. */
+    public static PieClient connect(URI uri) {
+        return builder().uri(uri).build();
+    }
+
+    /** Settings for a connection; {@link Builder#build()} connects. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- authentication
+
+    /**
+     * Authenticates as {@code user}. If the engine has authentication disabled, no key is needed; otherwise
+     * the engine's challenge is signed with {@code key}.
+     *
+     * @throws PieRequestException if the engine refuses (its reason is in the message)
+     * @throws PieException        if the engine wants a key and {@code key} is null
+     */
+    public void authenticate(String user, ParsedPrivateKey key) {
+        Objects.requireNonNull(user, "user");
+        Response identify = call("auth_identify", id -> new ClientMessage.AuthIdentify(id, user));
+        String answer = ok("authentication", identify);
+        if (answer.equals(AUTH_DISABLED) || answer.equals(ALREADY_AUTHENTICATED)) {
+            this.user = user;
+            return;
+        }
+        byte[] challenge;
+        try {
+            challenge = Base64.getDecoder().decode(answer);
+        } catch (IllegalArgumentException e) {
+            throw new PieException("authentication failed: the engine's answer to auth_identify is neither a"
+                    + " challenge nor a known text (" + answer.length() + " characters)");
+        }
+        if (key == null) {
+            // The engine keeps the challenge pending; a later auth_identify replaces it, so nothing is stuck.
+            throw new PieException("authentication failed: the engine requires a private key for user '" + user
+                    + "'; pass a ParsedPrivateKey to authenticate(user, key)");
+        }
+        String signature = Base64.getEncoder().encodeToString(key.sign(challenge));
+        ok("authentication", call("auth_prove", id -> new ClientMessage.AuthProve(id, signature)));
+        this.user = user;
+    }
+
+    /** Authenticates as {@code user} without a key: enough when the engine has authentication disabled. */
+    public void authenticate(String user) {
+        authenticate(user, null);
+    }
+
+    /**
+     * Authenticates with the engine's internal token. The engine answers a wrong token only after 1-3 s,
+     * so this call waits that much longer than the request timeout.
+     */
+    public void authByToken(String token) {
+        Objects.requireNonNull(token, "token");
+        Duration timeout = config.requestTimeout.plusSeconds(3);
+        String answer = ok("token authentication",
+                call("auth_by_token", id -> new ClientMessage.AuthByToken(id, token), timeout, null));
+        if (answer.equals("Authenticated") || answer.equals(ALREADY_AUTHENTICATED)) user = "internal";
+    }
+
+    // ---------------------------------------------------------------- programs
+
+    /** Whether the engine has the program {@code name@major.minor.patch}. */
+    public boolean checkProgram(String inferlet) {
+        String[] id = programId(inferlet);
+        return "true".equals(ok("check_program",
+                call("check_program", c -> new ClientMessage.CheckProgram(c, id[0], id[1], null, null))));
+    }
+
+    /**
+     * Whether the engine has the program, sending the hashes of a local build along (engines up to 0.4
+     * ignore them; later ones may compare).
+     */
+    public boolean checkProgram(String inferlet, Path wasm, Path manifest) {
+        String[] id = programId(inferlet);
+        String wasmHash = hashBlob(readFile(wasm, "wasm"));
+        String manifestHash = hashBlob(readText(manifest).getBytes(StandardCharsets.UTF_8));
+        return "true".equals(ok("check_program",
+                call("check_program", c -> new ClientMessage.CheckProgram(c, id[0], id[1], wasmHash, manifestHash))));
+    }
+
+    /** @deprecated the official clients' old name; use {@link #checkProgram(String, Path, Path)}. */
+    @Deprecated
+    public boolean programExists(String inferlet, Path wasm, Path manifest) {
+        return checkProgram(inferlet, wasm, manifest);
+    }
+
+    /**
+     * Uploads a program (its wasm binary and its {@code Pie.toml} manifest) in 256 KiB chunks and waits
+     * until the engine has installed it. The engine names it after the manifest's {@code [package]} name
+     * and version. Without {@code forceOverwrite} an existing program of that name is kept as it is.
+     */
+    public void addProgram(Path wasm, Path manifest, boolean forceOverwrite) {
+        byte[] bytes = readFile(wasm, "wasm");
+        String manifestText = readText(manifest);
+        String hash = hashBlob(bytes);
+        long total = chunkCount(bytes.length);
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        long corrId = register(answer, null);
+        try {
+            for (long i = 0; i < total && !answer.isDone(); i++) {
+                int off = (int) (i * CHUNK_SIZE);
+                int len = Math.min(CHUNK_SIZE, bytes.length - off);
+                // Chunks go out back to back; the engine answers once, after the last (or at the first error).
+                send(new ClientMessage.AddProgram(corrId, hash, manifestText, forceOverwrite, i, total, bytes, off, len));
+            }
+        } catch (RuntimeException e) {
+            pending.remove(corrId);
+            throw e;
+        }
+        ok("add_program", await("add_program", corrId, answer, config.requestTimeout));
+    }
+
+    // ---------------------------------------------------------------- processes
+
+    /**
+     * Launches a process of {@code inferlet} ({@code name@major.minor.patch}) with {@code inputJson} as its
+     * input. With {@code captureOutputs} the returned handle streams the process's events; without it the
+     * engine discards its output and the handle has no id and no events. {@code tokenBudget} may be null
+     * for the engine's default.
+     */
+    public PieProcess launchProcess(String inferlet, String inputJson, boolean captureOutputs, Integer tokenBudget) {
+        programId(inferlet);
+        Objects.requireNonNull(inputJson, "inputJson");
+        if (tokenBudget != null && tokenBudget < 0) throw new IllegalArgumentException("tokenBudget < 0");
+        Long budget = tokenBudget == null ? null : tokenBudget.longValue();
+        AtomicReference<ProcessQueue> queue = new AtomicReference<>();
+        // The queue must exist before the engine's next frame is routed: open it on the listener thread,
+        // while it handles the answer, not after this caller wakes up.
+        Consumer<Response> openQueue = !captureOutputs ? null : r -> {
+            if (r.ok() && !r.result().isEmpty()) queue.set(processes.open(canonicalId(r.result())));
+        };
+        String id = ok("launch_process", call("launch_process",
+                c -> new ClientMessage.LaunchProcess(c, inferlet, inputJson, captureOutputs, budget),
+                config.requestTimeout, openQueue));
+        return new PieProcess(this, canonicalId(id), queue.get());
+    }
+
+    /** Launches a process whose events this client receives, with the engine's default token budget. */
+    public PieProcess launchProcess(String inferlet, String inputJson) {
+        return launchProcess(inferlet, inputJson, true, null);
+    }
+
+    /**
+     * Attaches to a running process of the same user (for instance after a reconnect) and receives its
+     * events, starting with those the engine kept while nobody was attached.
+     */
+    public PieProcess attachProcess(String processId) {
+        Objects.requireNonNull(processId, "processId");
+        String id = canonicalId(processId);
+        boolean known = processes.get(id) != null;
+        // Opened before the request goes out: the replayed events follow the answer at once.
+        ProcessQueue queue = processes.open(id);
+        try {
+            ok("attach_process", call("attach_process", c -> new ClientMessage.AttachProcess(c, processId)));
+        } catch (RuntimeException e) {
+            if (!known) processes.forget(id);
+            throw e;
+        }
+        return new PieProcess(this, id, queue);
+    }
+
+    /** The ids of this user's live processes. */
+    public List<String> listProcesses() {
+        String json = ok("list_processes", call("list_processes", ClientMessage.ListProcesses::new));
+        List<String> ids = new ArrayList<>();
+        try {
+            JsonElement root = JsonParser.parseString(json);
+            if (!root.isJsonArray()) throw new JsonParseException("not a JSON array");
+            for (JsonElement e : root.getAsJsonArray()) {
+                if (e.isJsonObject() && e.getAsJsonObject().has("id")) {
+                    ids.add(e.getAsJsonObject().get("id").getAsString());
+                } else if (e.isJsonPrimitive()) {
+                    ids.add(e.getAsString());
+                } else {
+                    throw new JsonParseException("unexpected element " + e);
+                }
+            }
+        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
+            throw new PieException("list_processes: the engine's answer is not a list of processes: " + e.getMessage());
+        }
+        return ids;
+    }
+
+    /** Stops a process of this user; its attached client then receives {@code Error("Signal")}. */
+    public void terminateProcess(String processId) {
+        Objects.requireNonNull(processId, "processId");
+        ok("terminate_process", call("terminate_process", c -> new ClientMessage.TerminateProcess(c, processId)));
+    }
+
+    // ---------------------------------------------------------------- other requests
+
+    /** Round-trips a {@code ping}; throws if the engine does not answer within the request timeout. */
+    public void ping() {
+        ok("ping", call("ping", ClientMessage.Ping::new));
+    }
+
+    /**
+     * Sends a {@code query}; engines up to 0.4 answer only the subject {@code model_status} (a JSON object)
+     * and leave every other subject unanswered, so those end in a {@link PieTimeoutException}.
+     */
+    public String query(String subject, String record) {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(record, "record");
+        return ok("query", call("query", c -> new ClientMessage.Query(c, subject, record)));
+    }
+
+    /**
+     * Starts a local MCP server and, once it has completed the MCP handshake, announces it to the engine,
+     * so that inferlets of this connection can call it. Only the {@code stdio} transport is supported:
+     * {@code command} and {@code args} start the server; {@code url} is unused.
+     */
+    public void registerMcpServer(String name, String transport, String command, List<String> args, String url) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(transport, "transport");
+        mcp.register(name, transport, command, args == null ? List.of() : args, url);
+        try {
+            ok("register_mcp_server", call("register_mcp_server",
+                    c -> new ClientMessage.RegisterMcpServer(c, name, transport, command, args, url)));
+        } catch (RuntimeException e) {
+            mcp.unregister(name);
+            throw e;
+        }
+    }
+
+    /** The BLAKE3 hash of {@code blob} as 64 lowercase hex digits, as the protocol writes hashes. */
+    public static String hashBlob(byte[] blob) {
+        return HexFormat.of().formatHex(Blake3.hash(blob));
+    }
+
+    /** The user this connection authenticated as, or null before authentication. */
+    public String user() {
+        return user;
+    }
+
+    /** True until the connection is closed or lost. */
+    public boolean isOpen() {
+        return transport.closeCause() == null;
+    }
+
+    /**
+     * Closes the connection and stops the local MCP servers this client started. Every blocked call and
+     * {@code recv()} then fails at once (events already received are delivered first). Idempotent; returns
+     * within about a second even if the engine does not answer. Processes keep running on the engine.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        try {
+            transport.close();
+        } finally {
+            mcp.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PieClient[" + transport.uri() + (user == null ? "" : ", user=" + user)
+                + (isOpen() ? ", open" : ", closed") + ", " + processes.openQueues() + " process streams]";
+    }
+
+    // ---------------------------------------------------------------- internals shared with PieProcess
+
+    void send(ClientMessage m) {
+        MsgPackWriter w = new MsgPackWriter(m instanceof ClientMessage.AddProgram
+                || m instanceof ClientMessage.TransferFile ? CHUNK_SIZE + 512 : 128);
+        m.writeTo(w);
+        transport.send(w.array(), w.size());
+    }
+
+    void forget(String processId) {
+        processes.forget(processId);
+    }
+
+    static long chunkCount(int length) {
+        return Math.max(1, (length + (long) CHUNK_SIZE - 1) / CHUNK_SIZE);
+    }
+
+    private Response call(String op, LongFunction<Request> request) {
+        return call(op, request, config.requestTimeout, null);
+    }
+
+    private Response call(String op, LongFunction<Request> request, Duration timeout, Consumer<Response> onAnswer) {
+        CompletableFuture<Response> answer = new CompletableFuture<>();
+        long corrId = register(answer, onAnswer);
+        try {
+            send(request.apply(corrId));
+        } catch (RuntimeException e) {
+            pending.remove(corrId);
+            throw e;
+        }
+        return await(op, corrId, answer, timeout);
+    }
+
+    private long register(CompletableFuture<Response> answer, Consumer<Response> onAnswer) {
+        long corrId = pending.register(new PendingRequests.Pending(answer, onAnswer));
+        // Closing fails what is pending; a request registered after that must not wait for its deadline.
+        var cause = transport.closeCause();
+        if (cause != null) {
+            pending.remove(corrId);
+            throw new PieConnectionException("connection is closed: " + cause.getMessage(), cause);
+        }
+        return corrId;
+    }
+
+    private Response await(String op, long corrId, CompletableFuture<Response> answer, Duration timeout) {
+        try {
+            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            pending.remove(corrId);
+            String hint = user == null
+                    ? "; the connection may not be authenticated (the engine silently drops every request sent"
+                    + " before authenticate())"
+                    : "";
+            throw new PieTimeoutException(op + ": no answer from the engine within " + timeout + hint);
+        } catch (InterruptedException e) {
+            pending.remove(corrId);
+            Thread.currentThread().interrupt();
+            throw new PieException(op + ": interrupted while waiting for the engine", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new PieConnectionException(op + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    private static String ok(String op, Response r) {
+        if (!r.ok()) throw new PieRequestException(op, r.result());
+        return r.result();
+    }
+
+    /** Splits and checks {@code name@major.minor.patch} as the engine does (protocol.md §5.1). */
+    private static String[] programId(String inferlet) {
+        Objects.requireNonNull(inferlet, "inferlet");
+        var m = PROGRAM_ID.matcher(inferlet);
+        if (!m.matches()) {
+            throw new PieRequestException("program identifier check",
+                    "Invalid program identifier '" + inferlet + "': expected 'name@major.minor.patch'");
+        }
+        return new String[] {m.group(1), m.group(2)};
+    }
+
+    /** Events name processes in lowercase hyphenated form; key local tables the same way. */
+    static String canonicalId(String processId) {
+        String s = processId.strip();
+        if (s.length() == 32 && s.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            s = s.substring(0, 8) + '-' + s.substring(8, 12) + '-' + s.substring(12, 16) + '-'
+                    + s.substring(16, 20) + '-' + s.substring(20);
+        }
+        return UUID_TEXT.matcher(s).matches() ? s.toLowerCase(Locale.ROOT) : processId;
+    }
+
+    private static byte[] readFile(Path path, String what) {
+        Objects.requireNonNull(path, what);
+        try {
+            return Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new PieException("cannot read " + what + " file " + path + ": no such file");
+        } catch (IOException | OutOfMemoryError e) {
+            throw new PieException("cannot read " + what + " file " + path + ": " + e, e);
+        }
+    }
+
+    private static String readText(Path manifest) {
+        return new String(readFile(manifest, "manifest"), StandardCharsets.UTF_8);
+    }
+
+    private void relayMcp(ServerMessage.McpRequest r) {
+        // Off the listener thread: a slow MCP server must never hold up other traffic.
+        Thread.ofVirtual().name("pie-mcp-relay").start(() -> {
+            McpReply reply = mcp.call(r.serverName(), r.method(), r.params());
+            try {
+                send(new ClientMessage.McpResponse(r.corrId(), reply.ok(), reply.resultJson()));
+            } catch (PieException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not answer mcp_request {0}: {1}", r.corrId(), e.getMessage());
+            }
+        });
+    }
+
+    /** Connection settings. Every setter returns this builder; {@link #build()} connects. */
+    public static final class Builder {
+        private URI uri;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration mcpCallTimeout = Duration.ofMinutes(5);
+        private int maxMessageBytes = 64 << 20;
+        private long maxFileBytes = 256L << 20;
+        private int maxQueuedEvents = 100_000;
+        private int orphanBufferSize = 1024;
+        private Map<String, String> headers = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** The engine's address, {@code ws://host:port} or {@code wss://...}. */
+        public Builder uri(String uri) {
+            Objects.requireNonNull(uri, "uri");
+            try {
+                return uri(new URI(uri));
+            } catch (URISyntaxException e) {
+                throw new PieException("not a valid engine URI: " + e.getMessage());
+            }
+        }
+
+        public Builder uri(URI uri) {
+            Objects.requireNonNull(uri, "uri");
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("ws") && !scheme.equals("wss")) {
+                throw new PieException("engine URI must start with ws:// or wss://, not " + uri);
+            }
+            this.uri = uri;
+            return this;
+        }
+
+        /** How long to wait for the WebSocket connection to open. Default 10 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * How long any request waits for its answer, and any send for the socket. Default 30 s. The engine
+         * handles one request of a connection at a time, so a slow install delays what follows it.
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /** How long a relayed MCP call may take before the inferlet gets a timeout error. Default 5 min. */
+        public Builder mcpCallTimeout(Duration timeout) {
+            this.mcpCallTimeout = positive(timeout, "mcpCallTimeout");
+            return this;
+        }
+
+        /** The largest message accepted from the engine; a larger one closes the connection. Default 64 MiB. */
+        public Builder maxMessageBytes(int bytes) {
+            if (bytes < 1024) throw new IllegalArgumentException("maxMessageBytes must be at least 1024");
+            this.maxMessageBytes = bytes;
+            return this;
+        }
+
+        /** The largest file accepted from an inferlet; a larger one is dropped. Default 256 MiB. */
+        public Builder maxFileBytes(long bytes) {
+            if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("maxFileBytes");
+            this.maxFileBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How many unread events one process may have waiting. Beyond that its further events are dropped
+         * and its reader is told so: memory stays bounded and other processes are never held up.
+         * Default 100,000.
+         */
+        public Builder maxQueuedEvents(int events) {
+            if (events < 1) throw new IllegalArgumentException("maxQueuedEvents must be positive");
+            this.maxQueuedEvents = events;
+            return this;
+        }
+
+        /** How many events for not-yet-known processes are kept (oldest dropped first). Default 1024. */
+        public Builder orphanBufferSize(int events) {
+            if (events < 0) throw new IllegalArgumentException("orphanBufferSize must not be negative");
+            this.orphanBufferSize = events;
+            return this;
+        }
+
+        /** Adds a header to the WebSocket upgrade request, e.g. {@code Authorization} for a proxy. */
+        public Builder header(String name, String value) {
+            headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** Names the user to a Pie 0.5 gateway ({@code x-pie-identity}: {@code user} or {@code tenant/user}). */
+        public Builder identity(String identity) {
+            return header("x-pie-identity", identity);
+        }
+
+        /** Connects. */
+        public PieClient build() {
+            if (uri == null) throw new PieException("no engine URI given");
+            return new PieClient(this);
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.uri = uri;
+            b.connectTimeout = connectTimeout;
+            b.requestTimeout = requestTimeout;
+            b.mcpCallTimeout = mcpCallTimeout;
+            b.maxMessageBytes = maxMessageBytes;
+            b.maxFileBytes = maxFileBytes;
+            b.maxQueuedEvents = maxQueuedEvents;
+            b.orphanBufferSize = orphanBufferSize;
+            b.headers = Map.copyOf(headers);
+            return b;
+        }
+
+        private static Duration positive(Duration d, String what) {
+            Objects.requireNonNull(d, what);
+            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be positive");
+            return d;
+        }
+
+        @Override
+        public String toString() {
+            // Header values may be credentials (Authorization): names only.
+            return "PieClient.Builder[uri=" + uri + ", connectTimeout=" + connectTimeout + ", requestTimeout="
+                    + requestTimeout + ", maxMessageBytes=" + maxMessageBytes + ", headers=" + headers.keySet() + "]";
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package org.pieproject.client.session;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+import org.apache.commons.codec.digest.Blake3;
+import org.pieproject.client.ProcessEvent;
+import org.pieproject.client.wire.ServerMessage.FileChunk;
+
+/**
+ * Reassembles the files inferlets send, chunk by chunk, hashing as the bytes arrive, and yields a file
+ * only when it is complete and its BLAKE3 hash matches. Chunks must start at 0 and come in order
+ * (protocol.md §6.9); a download that breaks that, grows past the cap, or fails its hash is dropped and
+ * logged, never delivered. Listener thread only.
+ */
+public final class FileDownloads {
+    private static final System.Logger LOG = System.getLogger(FileDownloads.class.getName());
+
+    private final long maxFileBytes;
+    private final Map<String, Download> downloads = new HashMap<>();
+
+    public FileDownloads(long maxFileBytes) {
+        this.maxFileBytes = maxFileBytes;
+    }
+
+    private static final class Download {
+        final long totalChunks;
+        final String name;
+        final Blake3 hasher = Blake3.initHash();
+        byte[] data = new byte[0];
+        int length;
+        long nextIndex;
+
+        Download(long totalChunks, String name) {
+            this.totalChunks = totalChunks;
+            this.name = name;
+        }
+    }
+
+    /** Takes one chunk; returns the finished file when this chunk completes a valid one, else null. */
+    public ProcessEvent.File accept(FileChunk c) {
+        String key = c.processId() + '/' + c.fileHash();
+        Download d = downloads.get(key);
+        if (d == null) {
+            if (c.chunkIndex() != 0) {
+                LOG.log(System.Logger.Level.WARNING, "dropping file chunk {0} of {1}: no download started at chunk 0",
+                        c.chunkIndex(), c.fileHash());
+                return null;
+            }
+            if (c.totalChunks() < 1) {
+                LOG.log(System.Logger.Level.WARNING, "dropping file {0}: total_chunks is 0", c.fileHash());
+                return null;
+            }
+            d = new Download(c.totalChunks(), c.name());
+            downloads.put(key, d);
+        }
+        String problem = null;
+        if (c.totalChunks() != d.totalChunks) {
+            problem = "total_chunks changed from " + d.totalChunks + " to " + c.totalChunks();
+        } else if (c.chunkIndex() != d.nextIndex) {
+            problem = "expected chunk " + d.nextIndex + ", got " + c.chunkIndex();
+        } else if ((long) d.length + c.data().length > maxFileBytes) {
+            problem = "larger than maxFileBytes (" + maxFileBytes + ")";
+        }
+        if (problem != null) {
+            downloads.remove(key);
+            LOG.log(System.Logger.Level.WARNING, "dropping file {0} of process {1}: {2}", c.fileHash(), c.processId(), problem);
+            return null;
+        }
+        append(d, c.data());
+        d.nextIndex++;
+        if (d.nextIndex < d.totalChunks) return null;
+
+        downloads.remove(key);
+        String actual = HexFormat.of().formatHex(d.hasher.doFinalize(32));
+        if (!actual.equalsIgnoreCase(c.fileHash())) {
+            LOG.log(System.Logger.Level.WARNING, "dropping file of process {0}: BLAKE3 {1} does not match {2}",
+                    c.processId(), actual, c.fileHash());
+            return null;
+        }
+        byte[] bytes = d.length == d.data.length ? d.data : Arrays.copyOf(d.data, d.length);
+        return new ProcessEvent.File(bytes, d.name);
+    }
+
+    private void append(Download d, byte[] chunk) {
+        d.hasher.update(chunk);
+        if (d.length + chunk.length > d.data.length) {
+            // Grow by doubling, never past the cap: total_chunks comes from the engine and is not trusted.
+            long want = Math.max((long) d.length + chunk.length, Math.min(2L * d.data.length, maxFileBytes));
+            d.data = Arrays.copyOf(d.data, (int) want);
+        }
+        System.arraycopy(chunk, 0, d.data, d.length, chunk.length);
+        d.length += chunk.length;
+    }
+
+    /** Forgets every partial download (the connection is gone). */
+    public void clear() {
+        downloads.clear();
+    }
+}

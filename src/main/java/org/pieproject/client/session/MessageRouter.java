@@ -1,0 +1,81 @@
+package org.pieproject.client.session;
+
+import java.util.function.Consumer;
+
+import org.pieproject.client.ProcessEvent;
+import org.pieproject.client.transport.FrameHandler;
+import org.pieproject.client.transport.TransportClosedException;
+import org.pieproject.client.wire.MsgPackException;
+import org.pieproject.client.wire.ServerMessage;
+
+/**
+ * Decodes each message from the engine and sends it where it belongs: answers to their waiting callers,
+ * events to their process queues, file chunks through reassembly, MCP calls to the bridge. Runs on the
+ * transport's listener thread and never blocks; a message it cannot use is logged and dropped.
+ */
+public final class MessageRouter implements FrameHandler {
+    private static final System.Logger LOG = System.getLogger(MessageRouter.class.getName());
+
+    private final PendingRequests pending;
+    private final ProcessRegistry processes;
+    private final FileDownloads files;
+    private final Consumer<ServerMessage.McpRequest> mcpRequests;
+
+    public MessageRouter(PendingRequests pending, ProcessRegistry processes, FileDownloads files,
+                         Consumer<ServerMessage.McpRequest> mcpRequests) {
+        this.pending = pending;
+        this.processes = processes;
+        this.files = files;
+        this.mcpRequests = mcpRequests;
+    }
+
+    @Override
+    public void onMessage(byte[] buf, int length) {
+        ServerMessage m;
+        try {
+            m = ServerMessage.decode(buf, 0, length);
+        } catch (MsgPackException e) {
+            LOG.log(System.Logger.Level.WARNING, "dropping a message that does not decode ({0} bytes): {1}",
+                    length, e.getMessage());
+            return;
+        }
+        switch (m) {
+            case ServerMessage.Response r -> pending.complete(r);
+            case ServerMessage.ProcessEvent e -> routeEvent(e);
+            case ServerMessage.FileChunk c -> {
+                if (processes.get(c.processId()) == null) {
+                    // As the official clients do: no queue, nobody to give the file to.
+                    LOG.log(System.Logger.Level.DEBUG, "ignoring a file chunk for process {0} without a handle", c.processId());
+                    return;
+                }
+                ProcessEvent.File f = files.accept(c);
+                if (f != null) processes.route(c.processId(), f);
+            }
+            case ServerMessage.McpRequest r -> mcpRequests.accept(r);
+            case ServerMessage.Unknown u ->
+                    LOG.log(System.Logger.Level.DEBUG, "ignoring a message of unknown type {0}", u.type());
+        }
+    }
+
+    private void routeEvent(ServerMessage.ProcessEvent e) {
+        ProcessEvent event = switch (e.event()) {
+            case "stdout" -> new ProcessEvent.Stdout(e.value());
+            case "stderr" -> new ProcessEvent.Stderr(e.value());
+            case "message" -> new ProcessEvent.Message(e.value());
+            case "return" -> new ProcessEvent.Return(e.value());
+            case "error" -> new ProcessEvent.Error(e.value());
+            default -> null;
+        };
+        if (event == null) {
+            LOG.log(System.Logger.Level.DEBUG, "ignoring an event of unknown kind {0}", e.event());
+            return;
+        }
+        processes.route(e.processId(), event);
+    }
+
+    @Override
+    public void onClosed(TransportClosedException cause) {
+        pending.failAll(cause);
+        processes.closeAll(cause);
+    }
+}

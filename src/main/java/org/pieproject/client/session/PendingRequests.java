@@ -1,0 +1,76 @@
+package org.pieproject.client.session;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import org.pieproject.client.PieException;
+import org.pieproject.client.wire.ServerMessage.Response;
+
+/**
+ * The requests waiting for a {@code response}, by correlation id. Ids come from a counter that only moves
+ * forward (wrapping inside u32 and skipping ids still pending): the engine can answer one failed upload
+ * several times (protocol.md §5.4), so an id is never handed out again soon after its answer.
+ */
+public final class PendingRequests {
+    private static final System.Logger LOG = System.getLogger(PendingRequests.class.getName());
+    private static final long U32_MASK = 0xFFFF_FFFFL;
+
+    /** A waiting request; {@code onAnswer} runs on the listener thread before the caller wakes up. */
+    public record Pending(CompletableFuture<Response> future, Consumer<Response> onAnswer) {}
+
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong next;
+
+    public PendingRequests() {
+        this(1);
+    }
+
+    PendingRequests(long firstId) {
+        next = new AtomicLong(firstId);
+    }
+
+    /** Registers {@code p} under a fresh id and returns the id. */
+    public long register(Pending p) {
+        while (true) {
+            long id = next.getAndIncrement() & U32_MASK;
+            if (pending.putIfAbsent(id, p) == null) return id;
+        }
+    }
+
+    /** Forgets a request whose caller gave up; a late answer for it is then dropped. */
+    public void remove(long id) {
+        pending.remove(id);
+    }
+
+    /** Hands an answer to its waiting caller; answers nobody waits for are dropped. */
+    public void complete(Response r) {
+        Pending p = pending.remove(r.corrId());
+        if (p == null) {
+            LOG.log(System.Logger.Level.DEBUG, "dropping a response for corr_id {0} that nobody waits for", r.corrId());
+            return;
+        }
+        if (p.onAnswer() != null) {
+            try {
+                p.onAnswer().accept(r);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "answer hook failed", e);
+            }
+        }
+        p.future().complete(r);
+    }
+
+    /** Fails every waiting request with {@code cause}. */
+    public void failAll(PieException cause) {
+        for (Long id : pending.keySet()) {
+            Pending p = pending.remove(id);
+            if (p != null) p.future().completeExceptionally(cause);
+        }
+    }
+
+    public int size() {
+        return pending.size();
+    }
+}

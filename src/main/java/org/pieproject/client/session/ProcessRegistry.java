@@ -1,0 +1,148 @@
+package org.pieproject.client.session;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.pieproject.client.PieException;
+import org.pieproject.client.ProcessEvent;
+
+/**
+ * The event queues of this connection's processes, by canonical process id, and a small buffer for events
+ * whose process has no queue yet (they can precede it, protocol.md §6.10; workflow children are never
+ * announced at all). The buffer is bounded: when it is full the oldest orphan is dropped.
+ */
+public final class ProcessRegistry {
+    private static final System.Logger LOG = System.getLogger(ProcessRegistry.class.getName());
+    private static final int RECENTLY_ENDED = 4096;
+
+    private record Orphan(String processId, ProcessEvent event) {}
+
+    private final int queueCapacity;
+    private final int orphanCapacity;
+    private final Map<String, ProcessQueue> queues = new ConcurrentHashMap<>();
+    // Guards orphans, ended, and the moment a queue appears, so no event slips between buffer and queue.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Orphan> orphans = new ArrayDeque<>();
+    private final Map<String, Boolean> ended = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > RECENTLY_ENDED;
+        }
+    };
+    private PieException closedCause;
+
+    public ProcessRegistry(int queueCapacity, int orphanCapacity) {
+        this.queueCapacity = queueCapacity;
+        this.orphanCapacity = orphanCapacity;
+    }
+
+    /**
+     * Returns the queue for {@code processId}, creating it (with any orphans already received for it, in
+     * order) when there is none.
+     */
+    public ProcessQueue open(String processId) {
+        ProcessQueue q = queues.get(processId);
+        if (q != null) return q;
+        lock.lock();
+        try {
+            q = queues.get(processId);
+            if (q != null) return q;
+            q = new ProcessQueue(processId, queueCapacity);
+            ended.remove(processId);
+            for (Iterator<Orphan> it = orphans.iterator(); it.hasNext(); ) {
+                Orphan o = it.next();
+                if (o.processId.equals(processId)) {
+                    it.remove();
+                    deliver(q, o.event);
+                }
+            }
+            if (closedCause != null) q.close(closedCause);
+            else if (!q.ended()) queues.put(processId, q);
+            return q;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The queue of a process, or null. */
+    public ProcessQueue get(String processId) {
+        return queues.get(processId);
+    }
+
+    /** Stops routing events to a process (after a failed attach, or when its handle is done). */
+    public void forget(String processId) {
+        queues.remove(processId);
+    }
+
+    /** Routes one event from the engine. Listener thread only. */
+    public void route(String processId, ProcessEvent event) {
+        ProcessQueue q = queues.get(processId);
+        if (q != null) {
+            deliver(q, event);
+            return;
+        }
+        lock.lock();
+        try {
+            q = queues.get(processId);
+            if (q != null) {
+                deliver(q, event);
+            } else if (ended.containsKey(processId)) {
+                LOG.log(System.Logger.Level.DEBUG, "dropping an event for process {0} after its end", processId);
+            } else {
+                if (orphans.size() >= orphanCapacity) {
+                    Orphan old = orphans.pollFirst();
+                    LOG.log(System.Logger.Level.DEBUG, "orphan buffer full; dropping an event of process {0}",
+                            old.processId);
+                }
+                orphans.addLast(new Orphan(processId, event));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void deliver(ProcessQueue q, ProcessEvent event) {
+        if (!q.offer(event)) {
+            LOG.log(System.Logger.Level.DEBUG, "dropped an event of process {0} (ended or not read in time)",
+                    q.processId());
+        }
+        if (event.isTerminal() && queues.remove(q.processId(), q)) {
+            lock.lock();
+            try {
+                ended.put(q.processId(), Boolean.TRUE);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** The connection is gone: every queue ends after what it holds, and so does every later one. */
+    public void closeAll(PieException cause) {
+        lock.lock();
+        try {
+            closedCause = cause;
+            orphans.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (ProcessQueue q : queues.values()) q.close(cause);
+        queues.clear();
+    }
+
+    public int openQueues() {
+        return queues.size();
+    }
+
+    public int orphanCount() {
+        lock.lock();
+        try {
+            return orphans.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package org.pieproject.client.transport;
+
+/**
+ * What a {@link WebSocketTransport} delivers to. Both methods are called on the transport's listener
+ * thread, one call at a time, and must not block.
+ */
+public interface FrameHandler {
+
+    /** One complete binary message: {@code buf[0, length)}; the array is the handler's to keep. */
+    void onMessage(byte[] buf, int length);
+
+    /** The connection is gone for good; called exactly once, after the last {@link #onMessage}. */
+    void onClosed(TransportClosedException cause);
+}

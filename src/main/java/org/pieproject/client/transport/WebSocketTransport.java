@@ -1,0 +1,321 @@
+package org.pieproject.client.transport;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.pieproject.client.PieConnectionException;
+import org.pieproject.client.PieException;
+import org.pieproject.client.PieTimeoutException;
+
+/**
+ * One WebSocket connection over {@code java.net.http}: assembles fragments into whole binary messages
+ * under a size cap, hands them to a {@link FrameHandler}, and sends binary messages one at a time, each
+ * with a deadline. Knows bytes, not protocol messages.
+ */
+public final class WebSocketTransport {
+    private static final System.Logger LOG = System.getLogger(WebSocketTransport.class.getName());
+
+    /** The engine's WebSocket library refuses frames over 16 MiB; larger messages go out fragmented. */
+    static final int MAX_FRAME_BYTES = 16 << 20;
+    private static final Duration CLOSE_GRACE = Duration.ofMillis(500);
+
+    private final URI uri;
+    private final HttpClient http;
+    private final ExecutorService executor;
+    private final FrameHandler handler;
+    private final int maxMessageBytes;
+    private final Duration sendTimeout;
+    private final Listener listener = new Listener();
+    private final SendQueue sends = new SendQueue();
+    private final AtomicReference<TransportClosedException> closed = new AtomicReference<>();
+    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
+    private volatile WebSocket ws;
+
+    private WebSocketTransport(URI uri, FrameHandler handler, int maxMessageBytes, Duration sendTimeout) {
+        this.uri = uri;
+        this.handler = handler;
+        this.maxMessageBytes = maxMessageBytes;
+        this.sendTimeout = sendTimeout;
+        // Our own executor, so close() can tell when every thread of this connection has ended.
+        this.executor = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("pie-ws-", 0).factory());
+        this.http = HttpClient.newBuilder().executor(executor).build();
+    }
+
+    /**
+     * Opens a connection, or throws a {@link PieConnectionException} saying why not. Every request header
+     * in {@code headers} is sent with the upgrade request.
+     */
+    public static WebSocketTransport connect(URI uri, Map<String, String> headers, Duration connectTimeout,
+                                             int maxMessageBytes, Duration sendTimeout, FrameHandler handler) {
+        WebSocketTransport t = new WebSocketTransport(uri, handler, maxMessageBytes, sendTimeout);
+        try {
+            WebSocket.Builder b = t.http.newWebSocketBuilder().connectTimeout(connectTimeout);
+            headers.forEach(b::header);
+            t.ws = b.buildAsync(uri, t.listener).get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            return t;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            t.shutdownExecutor();
+            throw new PieException("interrupted while connecting to " + uri, e);
+        } catch (TimeoutException e) {
+            t.shutdownExecutor();
+            throw new PieConnectionException("could not connect to " + uri + ": no answer within " + connectTimeout, e);
+        } catch (ExecutionException e) {
+            t.shutdownExecutor();
+            throw new PieConnectionException("could not connect to " + uri + ": " + describe(e.getCause()), e.getCause());
+        } catch (RuntimeException e) {
+            t.shutdownExecutor();
+            throw new PieConnectionException("could not connect to " + uri + ": " + describe(e), e);
+        }
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof WebSocketHandshakeException h) {
+            return "the server refused the WebSocket upgrade (HTTP " + h.getResponse().statusCode() + ")";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no answer within the connect timeout";
+        }
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    public URI uri() {
+        return uri;
+    }
+
+    /** Why the connection ended, or null while it is open. */
+    public TransportClosedException closeCause() {
+        return closed.get();
+    }
+
+    /**
+     * Sends one binary message of {@code buf[0, length)} (the array must not change until this returns) and
+     * waits until the JDK has taken it. Sends from many threads go out one at a time, in call order.
+     *
+     * @throws PieTimeoutException if it could not be sent within the send timeout; the connection is then
+     *                             failed, because a half-sent message leaves it unusable
+     */
+    public void send(byte[] buf, int length) {
+        TransportClosedException c = closed.get();
+        if (c != null) throw new PieConnectionException("connection is closed: " + c.getMessage(), c);
+        CompletableFuture<Void> done = sends.enqueue(ByteBuffer.wrap(buf, 0, length));
+        try {
+            done.get(sendTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            // It may still go out; we cannot take it back from the queue once the JDK has it.
+            throw new PieException("interrupted while sending", e);
+        } catch (TimeoutException e) {
+            fail(new TransportClosedException("a send did not complete within " + sendTimeout
+                    + " (the engine stopped reading?)", null));
+            throw new PieTimeoutException("send did not complete within " + sendTimeout);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof PieException pe) throw pe;
+            throw new PieConnectionException("send failed: " + describe(cause), cause);
+        }
+    }
+
+    /**
+     * Closes the connection: a Close frame, a short wait for the engine's answer (it may never come,
+     * protocol.md §1.6), then the TCP connection is dropped and every thread of this transport ends.
+     * Idempotent; returns within about a second.
+     */
+    public void close() {
+        WebSocket socket = ws;
+        if (closed.get() == null && socket != null) {
+            try {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "")
+                        .get(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                closedFuture.get(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                // The engine did not answer in time, or the socket is already broken: drop it below.
+            }
+        }
+        fail(new TransportClosedException("connection closed by the client", null));
+        shutdownExecutor();
+    }
+
+    private void shutdownExecutor() {
+        http.shutdownNow();
+        executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(500, TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.DEBUG, "transport threads still ending for {0}", uri);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ends the connection with {@code cause}, once; later calls are ignored. */
+    private void fail(TransportClosedException cause) {
+        if (!closed.compareAndSet(null, cause)) return;
+        WebSocket socket = ws;
+        if (socket != null) socket.abort();
+        sends.failAll(cause);
+        closedFuture.complete(null);
+        try {
+            handler.onClosed(cause);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "close handler failed", e);
+        }
+    }
+
+    /**
+     * The outgoing messages, sent strictly one after another: the JDK refuses a second send while one is
+     * pending ("Send pending"). The next send starts from the completion of the previous one, so no
+     * thread waits for the socket.
+     */
+    private final class SendQueue {
+        private record Item(ByteBuffer data, CompletableFuture<Void> done) {}
+
+        private final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean sending = new AtomicBoolean();
+
+        CompletableFuture<Void> enqueue(ByteBuffer data) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            queue.add(new Item(data, done));
+            pump();
+            return done;
+        }
+
+        private void pump() {
+            while (!queue.isEmpty() && sending.compareAndSet(false, true)) {
+                Item item = queue.poll();
+                if (item == null) {
+                    sending.set(false);
+                    continue;
+                }
+                TransportClosedException c = closed.get();
+                if (c != null) {
+                    item.done.completeExceptionally(c);
+                    sending.set(false);
+                    continue;
+                }
+                sendFragments(item).whenComplete((ok, err) -> {
+                    if (err != null) item.done.completeExceptionally(err);
+                    else item.done.complete(null);
+                    sending.set(false);
+                    pump();
+                });
+                return;
+            }
+        }
+
+        private CompletableFuture<?> sendFragments(Item item) {
+            ByteBuffer data = item.data;
+            try {
+                if (data.remaining() <= MAX_FRAME_BYTES) {
+                    return ws.sendBinary(data, true);
+                }
+                ByteBuffer part = data.slice(data.position(), MAX_FRAME_BYTES);
+                data.position(data.position() + MAX_FRAME_BYTES);
+                return ws.sendBinary(part, false).thenCompose(w -> sendFragments(item));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+
+        void failAll(TransportClosedException cause) {
+            Item item;
+            while ((item = queue.poll()) != null) item.done.completeExceptionally(cause);
+        }
+    }
+
+    /** The JDK's callbacks: copy, assemble, cap, hand over, ask for the next one. Never blocks. */
+    private final class Listener implements WebSocket.Listener {
+        private byte[] assembly = new byte[8192];
+        private int assembled;
+        private boolean discardingText;
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            try {
+                int n = data.remaining();
+                if ((long) assembled + n > maxMessageBytes) {
+                    fail(new TransportClosedException("the engine sent a message larger than maxMessageBytes ("
+                            + maxMessageBytes + " bytes)", null));
+                    return null;
+                }
+                if (assembled + n > assembly.length) {
+                    int want = (int) Math.min(maxMessageBytes, Math.max((long) assembly.length * 2, (long) assembled + n));
+                    assembly = Arrays.copyOf(assembly, want);
+                }
+                data.get(assembly, assembled, n);
+                assembled += n;
+                if (last) {
+                    byte[] message = assembly;
+                    int length = assembled;
+                    // Hand the buffer over whole and start afresh: no second copy of the message.
+                    assembly = new byte[Math.min(8192, Math.max(length, 256))];
+                    assembled = 0;
+                    handler.onMessage(message, length);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "dropping a message the handler could not take", e);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            // The protocol has no text messages (protocol.md §1.2): ignore them, fragments included.
+            if (!discardingText) LOG.log(System.Logger.Level.DEBUG, "ignoring a text message from the engine");
+            discardingText = !last;
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            webSocket.request(1); // the JDK answers with a Pong by itself
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            fail(new TransportClosedException("the engine closed the connection (code " + statusCode
+                    + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")", null));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            fail(new TransportClosedException("connection lost: " + describe(error), error));
+        }
+    }
+}

@@ -1,0 +1,10 @@
+package org.pieproject.client.wire;
+
+/** A byte sequence that is not the MessagePack this codec was asked to read. Internal: never reaches users. */
+public final class MsgPackException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public MsgPackException(String message) {
+        super(message, null, false, false); // thrown on bad input from the network: no stack trace needed
+    }
+}

@@ -1,0 +1,23 @@
+package org.pieproject.client;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Finds the project's shared test data (BLAKE3 vectors, msgpack test suite) next to the checkout. */
+public final class SharedData {
+    private SharedData() {
+    }
+
+    /** The file {@code relative} under shared/data; fails the test with a clear message if it is absent. */
+    public static Path file(String relative) {
+        String configured = System.getProperty("pie.sharedData");
+        for (Path base : new Path[] {
+                configured == null ? null : Path.of(configured),
+                Path.of("../shared/data"),
+                Path.of("shared/data")}) {
+            if (base != null && Files.isRegularFile(base.resolve(relative))) return base.resolve(relative);
+        }
+        throw new AssertionError("shared test data " + relative + " not found (looked in -Dpie.sharedData="
+                + configured + ", ../shared/data and shared/data)");
+    }
+}
