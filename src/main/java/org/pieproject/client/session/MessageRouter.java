@@ -7,6 +7,7 @@ import org.pieproject.client.transport.FrameHandler;
 import org.pieproject.client.transport.TransportClosedException;
 import org.pieproject.client.wire.MsgPackException;
 import org.pieproject.client.wire.ServerMessage;
+import org.pieproject.client.wire.ServerMessageDecoder;
 
 /**
  * Decodes each message from the engine and sends it where it belongs: answers to their waiting callers,
@@ -20,6 +21,7 @@ public final class MessageRouter implements FrameHandler {
     private final ProcessRegistry processes;
     private final FileDownloads files;
     private final Consumer<ServerMessage.McpRequest> mcpRequests;
+    private final ServerMessageDecoder decoder = new ServerMessageDecoder();
 
     public MessageRouter(PendingRequests pending, ProcessRegistry processes, FileDownloads files,
                          Consumer<ServerMessage.McpRequest> mcpRequests) {
@@ -33,7 +35,7 @@ public final class MessageRouter implements FrameHandler {
     public void onMessage(byte[] buf, int length) {
         ServerMessage m;
         try {
-            m = ServerMessage.decode(buf, 0, length);
+            m = decoder.decode(buf, 0, length);
         } catch (MsgPackException e) {
             LOG.log(System.Logger.Level.WARNING, "dropping a message that does not decode ({0} bytes): {1}",
                     length, e.getMessage());

@@ -29,6 +29,7 @@ public final class MsgPackReader {
     private static final int MAX_PRESIZE = 1024;
 
     private final byte[] buf;
+    private final int start;
     private final int limit;
     private int pos;
 
@@ -39,6 +40,7 @@ public final class MsgPackReader {
     public MsgPackReader(byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length); // off + len may overflow an int; this cannot
         this.buf = buf;
+        this.start = off;
         this.pos = off;
         this.limit = off + len;
     }
@@ -175,6 +177,30 @@ public final class MsgPackReader {
         }
         require(n);
         return n;
+    }
+
+    /** Reads the header of a str (not a bin) and returns its length; the payload starts at {@link #position()}. */
+    public int readStrHeader() {
+        int b = readByte();
+        int n;
+        if ((b & 0xe0) == 0xa0) {
+            n = b & 0x1f;
+        } else {
+            n = switch (b) {
+                case 0xd9 -> readByte();
+                case 0xda -> readU16();
+                case 0xdb -> readLength();
+                default -> throw unexpected("string", b);
+            };
+        }
+        require(n);
+        return n;
+    }
+
+    /** Moves to an absolute position inside this reader's region (one it reported earlier). */
+    public void seek(int position) {
+        if (position < start || position > limit) throw new IndexOutOfBoundsException(position);
+        pos = position;
     }
 
     public byte[] array() {

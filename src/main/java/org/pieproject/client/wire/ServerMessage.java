@@ -68,114 +68,14 @@ public sealed interface ServerMessage {
     }
 
     /**
-     * Decodes one engine message from {@code buf[off, off+len)}. Keys may come in any order. Keys that are
-     * not fields of the message's type are skipped whatever their type or value, so a later engine may add
-     * fields (even ones named like another message's fields). A missing, mistyped or repeated field, a
-     * message without a type, or anything that is not a map, is a {@link MsgPackException}. Bytes after the
-     * first value are ignored, as the engine does.
+     * Decodes one engine message from {@code buf[off, off+len)} (see {@link ServerMessageDecoder} for the
+     * rules). A connection keeps one decoder; this is for one-off use.
      */
     static ServerMessage decode(byte[] buf, int off, int len) {
-        MsgPackReader r = new MsgPackReader(buf, off, len);
-        if (r.peekKind() != MsgPackReader.Kind.MAP) {
-            throw new MsgPackException("message is not a map");
-        }
-        int n = r.readMapHeader();
-        int entries = r.position();
-        // The type decides which keys are fields, and it need not come first: find it, then bind.
-        String type = readType(r, n);
-        String[] names = fieldsOf(type);
-        if (names == null) return new Unknown(type);
-        Object[] v = bind(new MsgPackReader(buf, entries, off + len - entries), n, names);
-        return switch (type) {
-            case "response" -> new Response(need(names, v, "corr_id", Long.class), need(names, v, "ok", Boolean.class),
-                    need(names, v, "result", String.class));
-            case "process_event" -> new ProcessEvent(need(names, v, "process_id", String.class),
-                    need(names, v, "event", String.class), need(names, v, "value", String.class));
-            case "file" -> new FileChunk(need(names, v, "process_id", String.class),
-                    need(names, v, "file_hash", String.class), need(names, v, "chunk_index", Long.class),
-                    need(names, v, "total_chunks", Long.class), need(names, v, "chunk_data", byte[].class),
-                    (String) v[indexOf(names, "name")]);
-            default -> new McpRequest(need(names, v, "corr_id", Long.class), need(names, v, "process_id", String.class),
-                    need(names, v, "server_name", String.class), need(names, v, "method", String.class),
-                    need(names, v, "params", String.class));
-        };
-    }
-
-    /** The field names of a known type; null for an unknown type. */
-    private static String[] fieldsOf(String type) {
-        // Built per call: an interface can only hold public constants, and these arrays are mutable.
-        return switch (type) {
-            case "response" -> new String[] {"corr_id", "ok", "result"};
-            case "process_event" -> new String[] {"process_id", "event", "value"};
-            case "file" -> new String[] {"process_id", "file_hash", "chunk_index", "total_chunks", "chunk_data", "name"};
-            case "mcp_request" -> new String[] {"corr_id", "process_id", "server_name", "method", "params"};
-            default -> null;
-        };
-    }
-
-    /** Reads through all {@code n} entries (so a broken map is refused whatever its type) and returns the type. */
-    private static String readType(MsgPackReader r, int n) {
-        String type = null;
-        boolean seen = false;
-        for (int i = 0; i < n; i++) {
-            if (r.peekKind() != MsgPackReader.Kind.STR) {
-                r.skipValue(); // a key of another type: never a field
-            } else if (r.readString().equals("type")) {
-                if (seen) throw new MsgPackException("field type given twice");
-                seen = true;
-                if (!r.tryReadNil()) type = r.readString();
-                continue;
-            }
-            r.skipValue();
-        }
-        if (type == null) throw new MsgPackException("message has no type");
-        return type;
-    }
-
-    /** Reads the fields in {@code names} out of {@code n} map entries; nil or absent fields stay null. */
-    private static Object[] bind(MsgPackReader r, int n, String[] names) {
-        Object[] values = new Object[names.length];
-        boolean[] given = new boolean[names.length];
-        for (int i = 0; i < n; i++) {
-            int field = -1;
-            if (r.peekKind() == MsgPackReader.Kind.STR) {
-                field = indexOf(names, r.readString());
-            } else {
-                r.skipValue();
-            }
-            if (field < 0) {
-                r.skipValue();
-                continue;
-            }
-            if (given[field]) throw new MsgPackException("field " + names[field] + " given twice");
-            given[field] = true;
-            if (r.tryReadNil()) continue; // optional fields may be nil; need() refuses a nil required one
-            values[field] = switch (names[field]) {
-                case "corr_id" -> r.readUnsigned(MAX_U32);
-                case "ok" -> r.readBool();
-                case "chunk_index", "total_chunks" -> r.readUnsigned(Long.MAX_VALUE);
-                case "chunk_data" -> r.readBinary();
-                default -> r.readString();
-            };
-        }
-        return values;
+        return new ServerMessageDecoder().decode(buf, off, len);
     }
 
     static ServerMessage decode(byte[] buf) {
         return decode(buf, 0, buf.length);
-    }
-
-    private static int indexOf(String[] names, String key) {
-        for (int i = 0; i < names.length; i++) {
-            if (names[i].equals(key)) return i;
-        }
-        return -1;
-    }
-
-    /** The value bound to a required field; absent or nil is an error. */
-    private static <T> T need(String[] names, Object[] values, String field, Class<T> type) {
-        Object v = values[indexOf(names, field)];
-        if (v == null) throw new MsgPackException("missing field " + field);
-        return type.cast(v);
     }
 }
