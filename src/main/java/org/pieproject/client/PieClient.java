@@ -3,12 +3,16 @@ package org.pieproject.client;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -16,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +31,9 @@ import java.util.function.Consumer;
 import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 
+import com.google.gson.Gson;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import org.apache.commons.codec.digest.Blake3;
@@ -79,6 +86,8 @@ public final class PieClient implements AutoCloseable {
     private final WebSocketTransport transport;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile String user;
+    /** How this connection authenticated, so {@link #reconnect()} can do it again; never printed. */
+    private volatile Consumer<PieClient> credentials;
 
     private PieClient(Builder b) {
         this.config = b.copy();
@@ -118,7 +127,7 @@ public final class PieClient implements AutoCloseable {
         Response identify = call("auth_identify", id -> new ClientMessage.AuthIdentify(id, user));
         String answer = ok("authentication", identify);
         if (answer.equals(AUTH_DISABLED) || answer.equals(ALREADY_AUTHENTICATED)) {
-            this.user = user;
+            authenticated(user, c -> c.authenticate(user, key));
             return;
         }
         byte[] challenge;
@@ -135,7 +144,12 @@ public final class PieClient implements AutoCloseable {
         }
         String signature = Base64.getEncoder().encodeToString(key.sign(challenge));
         ok("authentication", call("auth_prove", id -> new ClientMessage.AuthProve(id, signature)));
-        this.user = user;
+        authenticated(user, c -> c.authenticate(user, key));
+    }
+
+    private void authenticated(String name, Consumer<PieClient> again) {
+        this.user = name;
+        this.credentials = again;
     }
 
     /** Authenticates as {@code user} without a key: enough when the engine has authentication disabled. */
@@ -152,7 +166,7 @@ public final class PieClient implements AutoCloseable {
         Duration timeout = config.requestTimeout.plusSeconds(3);
         String answer = ok("token authentication",
                 call("auth_by_token", id -> new ClientMessage.AuthByToken(id, token), timeout, null));
-        if (answer.equals("Authenticated") || answer.equals(ALREADY_AUTHENTICATED)) user = "internal";
+        authenticated("internal", c -> c.authByToken(token));
     }
 
     // ---------------------------------------------------------------- programs
@@ -239,6 +253,75 @@ public final class PieClient implements AutoCloseable {
     }
 
     /**
+     * Launches a process with a record as its input, serialised to JSON with Gson (a {@code String} input
+     * is always JSON text already: see {@link #launchProcess(String, String)}).
+     */
+    public PieProcess launchProcess(String inferlet, Record input) {
+        return launchProcess(inferlet, toJson(input));
+    }
+
+    /** Launches a process with a map as its input, serialised to a JSON object with Gson. */
+    public PieProcess launchProcess(String inferlet, Map<String, ?> input) {
+        return launchProcess(inferlet, toJson(input));
+    }
+
+    /**
+     * Launches one process per input, in one request, and returns their handles in input order. Unlike
+     * {@link #launchProcess}, the engine returns ids even without {@code captureOutputs}; those handles
+     * then have no events. {@code tokenBudgets} may be null, or hold one budget (or null) per input.
+     */
+    public List<PieProcess> launchProcesses(String inferlet, List<String> inputs, boolean captureOutputs,
+                                            List<Integer> tokenBudgets) {
+        programId(inferlet);
+        List<String> in = List.copyOf(inputs);
+        List<Long> budgets = budgets(tokenBudgets);
+        Map<String, ProcessQueue> queues = new java.util.concurrent.ConcurrentHashMap<>();
+        Consumer<Response> openQueues = !captureOutputs ? null : r -> {
+            if (r.ok()) for (String id : parseStringArray(r.result())) queues.put(canonicalId(id), processes.open(canonicalId(id)));
+        };
+        String json = ok("launch_processes", call("launch_processes",
+                c -> new ClientMessage.LaunchProcesses(c, inferlet, in, captureOutputs, budgets),
+                config.requestTimeout, openQueues));
+        List<PieProcess> handles = new ArrayList<>();
+        for (String id : parseStringArray(json)) {
+            handles.add(new PieProcess(this, canonicalId(id), queues.get(canonicalId(id))));
+        }
+        return handles;
+    }
+
+    /**
+     * Runs one process per input to completion and returns their return values in input order. The engine
+     * answers only when all have finished and holds up everything else on this connection meanwhile, so this
+     * waits up to {@code timeout} (use a second connection for other work). The first failure, in input
+     * order, is a {@link PieRequestException} with that process's error text.
+     */
+    public List<String> runProcesses(String inferlet, List<String> inputs, List<Integer> tokenBudgets, Duration timeout) {
+        programId(inferlet);
+        List<String> in = List.copyOf(inputs);
+        List<Long> budgets = budgets(tokenBudgets);
+        String json = ok("run_processes", call("run_processes",
+                c -> new ClientMessage.RunProcesses(c, inferlet, in, budgets), Objects.requireNonNull(timeout), null));
+        return parseStringArray(json);
+    }
+
+    /** {@link #runProcesses(String, List, List, Duration)} with the request timeout as its deadline. */
+    public List<String> runProcesses(String inferlet, List<String> inputs, List<Integer> tokenBudgets) {
+        return runProcesses(inferlet, inputs, tokenBudgets, config.requestTimeout);
+    }
+
+    /**
+     * Starts a long-lived daemon instance of {@code inferlet} serving {@code port} on the engine. The engine
+     * keeps only the low 16 bits of the port and never reports a failure to bind it; daemons have no events
+     * and are not listed as processes.
+     */
+    public void launchDaemon(String inferlet, int port, String inputJson) {
+        programId(inferlet);
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be 0..65535");
+        Objects.requireNonNull(inputJson, "inputJson");
+        ok("launch_daemon", call("launch_daemon", c -> new ClientMessage.LaunchDaemon(c, port, inferlet, inputJson)));
+    }
+
+    /**
      * Attaches to a running process of the same user (for instance after a reconnect) and receives its
      * events, starting with those the engine kept while nobody was attached.
      */
@@ -279,6 +362,23 @@ public final class PieClient implements AutoCloseable {
         return ids;
     }
 
+    /** This user's live processes, as the engine describes them. */
+    public List<ProcessInfo> listProcessInfo() {
+        String json = ok("list_processes", call("list_processes", ClientMessage.ListProcesses::new));
+        List<ProcessInfo> out = new ArrayList<>();
+        try {
+            for (JsonElement e : JsonParser.parseString(json).getAsJsonArray()) {
+                JsonObject o = e.getAsJsonObject();
+                out.add(new ProcessInfo(o.get("id").getAsString(), o.get("username").getAsString(),
+                        o.get("program").getAsString(), o.get("input").getAsString(),
+                        Duration.ofSeconds(o.get("elapsed_secs").getAsLong())));
+            }
+        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NullPointerException e) {
+            throw new PieException("list_processes: the engine's answer is not a list of process records: " + e.getMessage());
+        }
+        return out;
+    }
+
     /** Stops a process of this user; its attached client then receives {@code Error("Signal")}. */
     public void terminateProcess(String processId) {
         Objects.requireNonNull(processId, "processId");
@@ -302,6 +402,107 @@ public final class PieClient implements AutoCloseable {
         return ok("query", call("query", c -> new ClientMessage.Query(c, subject, record)));
     }
 
+    /** The engine's {@code model_status} report, grouped by model. */
+    public ModelStatus modelStatus() {
+        String json = query("model_status", "");
+        Map<String, Map<String, JsonElement>> byModel = new TreeMap<>();
+        try {
+            for (var e : JsonParser.parseString(json).getAsJsonObject().entrySet()) {
+                int dot = e.getKey().indexOf('.');
+                String model = dot < 0 ? "" : e.getKey().substring(0, dot);
+                byModel.computeIfAbsent(model, k -> new TreeMap<>()).put(e.getKey().substring(dot + 1), e.getValue());
+            }
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new PieException("model_status: the engine's answer is not a JSON object: " + e.getMessage());
+        }
+        Map<String, ModelStatus.Model> models = new TreeMap<>();
+        byModel.forEach((name, stats) -> models.put(name, new ModelStatus.Model(name, Collections.unmodifiableMap(stats))));
+        return new ModelStatus(Collections.unmodifiableMap(models));
+    }
+
+    // ---------------------------------------------------------------- workflows
+
+    /**
+     * Submits a workflow (JSON text in the engine's workflow language). This connection is attached to it
+     * at once; the returned handle receives its children's events (see {@link PieWorkflow} for what the
+     * engine does and does not send).
+     */
+    public PieWorkflow submitWorkflow(String json) {
+        Objects.requireNonNull(json, "json");
+        // Claim unknown processes' events before asking: the children's events may follow the answer at once.
+        processes.workflowHandles(+1);
+        try {
+            String id = ok("submit_workflow", call("submit_workflow", c -> new ClientMessage.SubmitWorkflow(c, json)));
+            return new PieWorkflow(this, processes, id);
+        } catch (RuntimeException e) {
+            processes.workflowHandles(-1);
+            throw e;
+        }
+    }
+
+    /** Attaches this connection to a workflow of this user and receives its children's events. */
+    public PieWorkflow attachWorkflow(String workflowId) {
+        Objects.requireNonNull(workflowId, "workflowId");
+        processes.workflowHandles(+1);
+        try {
+            ok("attach_workflow", call("attach_workflow", c -> new ClientMessage.AttachWorkflow(c, workflowId)));
+            return new PieWorkflow(this, processes, workflowId);
+        } catch (RuntimeException e) {
+            processes.workflowHandles(-1);
+            throw e;
+        }
+    }
+
+    /** Cancels a workflow; its running children end with {@code Error("cancelled")}. */
+    public void cancelWorkflow(String workflowId) {
+        Objects.requireNonNull(workflowId, "workflowId");
+        ok("cancel_workflow", call("cancel_workflow", c -> new ClientMessage.CancelWorkflow(c, workflowId)));
+    }
+
+    /** Stops the engine sending a workflow's events to this connection. */
+    public void detachWorkflow(String workflowId) {
+        Objects.requireNonNull(workflowId, "workflowId");
+        ok("detach_workflow", call("detach_workflow", c -> new ClientMessage.DetachWorkflow(c, workflowId)));
+    }
+
+    /**
+     * Resolves a bare program name to {@code name@version} with the newest version an inferlet registry
+     * lists ({@code GET <registryUrl>/api/v1/inferlets/<name>}, whose {@code versions[0].num} is taken, as
+     * the official Python client does). A name that already has a version is returned as it is.
+     */
+    public static String resolveVersion(String name, String registryUrl) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(registryUrl, "registryUrl");
+        if (name.contains("@")) return name;
+        URI uri;
+        try {
+            uri = URI.create(registryUrl.replaceAll("/+$", "") + "/api/v1/inferlets/"
+                    + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
+        } catch (IllegalArgumentException e) {
+            throw new PieException("not a valid registry URL: " + registryUrl);
+        }
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL).build()) {
+            HttpResponse<String> resp = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() != 200) {
+                throw new PieException("registry " + uri + " answered HTTP " + resp.statusCode());
+            }
+            JsonElement versions = JsonParser.parseString(resp.body()).getAsJsonObject().get("versions");
+            if (versions == null || !versions.isJsonArray() || versions.getAsJsonArray().isEmpty()) {
+                throw new PieException("no version found for '" + name + "' in the registry");
+            }
+            return name + "@" + versions.getAsJsonArray().get(0).getAsJsonObject().get("num").getAsString();
+        } catch (IOException e) {
+            throw new PieConnectionException("could not reach the registry at " + uri + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PieException("interrupted while asking the registry", e);
+        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NullPointerException e) {
+            throw new PieException("the registry's answer for '" + name + "' is not what was expected: " + e.getMessage());
+        }
+    }
+
     /**
      * Starts a local MCP server and, once it has completed the MCP handshake, announces it to the engine,
      * so that inferlets of this connection can call it. Only the {@code stdio} transport is supported:
@@ -318,6 +519,50 @@ public final class PieClient implements AutoCloseable {
             mcp.unregister(name);
             throw e;
         }
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    /**
+     * Opens a new connection with this client's settings and authenticates it the way this one was
+     * authenticated (same user and key, or same token). Nothing is replayed: requests that were in flight
+     * on the old connection are not resent. Use {@link #reattach} on the new client for processes that were
+     * running. This client is closed if it was not already.
+     */
+    public PieClient reconnect() {
+        close();
+        PieClient fresh = new PieClient(config);
+        try {
+            Consumer<PieClient> again = credentials;
+            if (again != null) again.accept(fresh);
+            return fresh;
+        } catch (RuntimeException e) {
+            fresh.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Attaches to each of {@code processIds} (typically the ids of the processes a lost connection was
+     * streaming) and sorts them by outcome. An engine 0.4 does not detach a lost connection's processes
+     * (protocol.md §6.4), so it answers "Process not found" for processes that are still running; those
+     * are told apart from finished ones with {@code list_processes}.
+     */
+    public Reattachment reattach(List<String> processIds) {
+        Map<String, PieProcess> attached = new LinkedHashMap<>();
+        List<String> stuck = new ArrayList<>();
+        List<String> gone = new ArrayList<>();
+        List<String> live = null;
+        for (String id : processIds) {
+            try {
+                attached.put(canonicalId(id), attachProcess(id));
+            } catch (PieRequestException e) {
+                if (!e.reason().equals("Process not found")) throw e;
+                if (live == null) live = listProcesses();
+                (live.contains(canonicalId(id)) ? stuck : gone).add(canonicalId(id));
+            }
+        }
+        return new Reattachment(Collections.unmodifiableMap(attached), List.copyOf(stuck), List.copyOf(gone));
     }
 
     /** The BLAKE3 hash of {@code blob} as 64 lowercase hex digits, as the protocol writes hashes. */
@@ -365,8 +610,37 @@ public final class PieClient implements AutoCloseable {
         transport.send(w.array(), w.size());
     }
 
-    void forget(String processId) {
-        processes.forget(processId);
+    /** The handle of a process is done with: drop its events from now on. */
+    void release(String processId) {
+        processes.release(processId);
+    }
+
+    private static final Gson GSON = new Gson();
+
+    private static String toJson(Object input) {
+        Objects.requireNonNull(input, "input");
+        try {
+            return GSON.toJson(input);
+        } catch (RuntimeException e) {
+            throw new PieException("cannot serialise the input to JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Long> budgets(List<Integer> tokenBudgets) {
+        if (tokenBudgets == null) return null;
+        List<Long> out = new ArrayList<>(tokenBudgets.size());
+        for (Integer b : tokenBudgets) out.add(b == null ? null : b.longValue());
+        return out;
+    }
+
+    private static List<String> parseStringArray(String json) {
+        List<String> out = new ArrayList<>();
+        try {
+            for (JsonElement e : JsonParser.parseString(json).getAsJsonArray()) out.add(e.getAsString());
+        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
+            throw new PieException("the engine's answer is not a JSON array of strings: " + e.getMessage());
+        }
+        return out;
     }
 
     static long chunkCount(int length) {

@@ -1,8 +1,17 @@
 package org.pieproject.client;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.wire.ClientMessage;
@@ -10,11 +19,17 @@ import org.pieproject.client.wire.ClientMessage;
 /**
  * A process running on the engine, as seen from this connection: its events in order, and the means to
  * send it signals and files. Safe to use from several threads, though events are usually read by one.
+ *
+ * <p>Iterating a process ({@code for (ProcessEvent e : process)}) or streaming it ({@link #events()})
+ * yields its events up to and including the terminal one. {@link #close()} only ends this handle: the
+ * process goes on running on the engine (the protocol has no detach), and its further events are dropped
+ * by this client; use {@link #terminate()} to stop it.
  */
-public final class PieProcess {
+public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
     private final PieClient client;
     private final String id;
     private final ProcessQueue queue; // null when the process was launched without captured output
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     PieProcess(PieClient client, String id, ProcessQueue queue) {
         this.client = client;
@@ -84,6 +99,84 @@ public final class PieProcess {
             int len = Math.min(PieClient.CHUNK_SIZE, data.length - off);
             client.send(new ClientMessage.TransferFile(id, hash, i, total, data, off, len));
         }
+    }
+
+    /**
+     * Reads the process to its end and returns the value it returned.
+     *
+     * @throws PieRequestException with the process's error text if it ended with an error
+     */
+    public String result() {
+        return output().value();
+    }
+
+    /**
+     * Reads the process to its end and returns everything it produced: the return value, standard output
+     * and error (concatenated), messages and files.
+     *
+     * @throws PieRequestException with the process's error text if it ended with an error
+     */
+    public ProcessOutput output() {
+        StringBuilder out = new StringBuilder();
+        StringBuilder err = new StringBuilder();
+        List<String> messages = new ArrayList<>();
+        List<ProcessEvent.File> files = new ArrayList<>();
+        while (true) {
+            switch (recv()) {
+                case ProcessEvent.Stdout(String text) -> out.append(text);
+                case ProcessEvent.Stderr(String text) -> err.append(text);
+                case ProcessEvent.Message(String text) -> messages.add(text);
+                case ProcessEvent.File f -> files.add(f);
+                case ProcessEvent.Return(String value) -> {
+                    return new ProcessOutput(value, out.toString(), err.toString(), List.copyOf(messages), List.copyOf(files));
+                }
+                case ProcessEvent.Error(String message) -> throw new PieRequestException("process " + id, message);
+            }
+        }
+    }
+
+    /** The events from now on, ending with the terminal one. Reading blocks as {@link #recv()} does. */
+    @Override
+    public Iterator<ProcessEvent> iterator() {
+        return new Iterator<>() {
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                return !done;
+            }
+
+            @Override
+            public ProcessEvent next() {
+                if (done) throw new NoSuchElementException();
+                ProcessEvent e = recv();
+                done = e.isTerminal();
+                return e;
+            }
+        };
+    }
+
+    /** The events from now on as a sequential stream, ending with the terminal one. */
+    public Stream<ProcessEvent> events() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    /** Stops the process on the engine ({@link PieClient#terminateProcess}); its stream then ends with {@code Error("Signal")}. */
+    public void terminate() {
+        requireId();
+        client.terminateProcess(id);
+    }
+
+    /**
+     * Ends this handle: further events of the process are dropped, and {@code recv()} gives what had
+     * already arrived, then throws. Does not stop
+     * the process on the engine (see {@link #terminate()}); another connection can attach to it.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true) || queue == null) return;
+        client.release(id);
+        queue.close(new PieException("process handle " + id + " is closed"));
     }
 
     private void requireId() {

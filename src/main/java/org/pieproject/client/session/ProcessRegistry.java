@@ -5,15 +5,22 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.pieproject.client.PieConnectionException;
 import org.pieproject.client.PieException;
 import org.pieproject.client.ProcessEvent;
+import org.pieproject.client.WorkflowEvent;
 
 /**
  * The event queues of this connection's processes, by canonical process id, and a small buffer for events
  * whose process has no queue yet (they can precede it, protocol.md §6.10; workflow children are never
- * announced at all). The buffer is bounded: when it is full the oldest orphan is dropped.
+ * announced at all). The buffer is bounded: when it is full the oldest orphan is dropped. While a
+ * workflow handle is open, events of unknown processes go to the workflow stream instead, since that is
+ * the only way the engine delivers a workflow's children (protocol.md §7.4).
  */
 public final class ProcessRegistry {
     private static final System.Logger LOG = System.getLogger(ProcessRegistry.class.getName());
@@ -34,10 +41,40 @@ public final class ProcessRegistry {
         }
     };
     private PieException closedCause;
+    private final LinkedBlockingQueue<WorkflowEvent> workflowEvents;
+    private final AtomicInteger workflowHandles = new AtomicInteger();
+    private static final WorkflowEvent END = new WorkflowEvent("", new ProcessEvent.Error(""));
 
     public ProcessRegistry(int queueCapacity, int orphanCapacity) {
         this.queueCapacity = queueCapacity;
         this.orphanCapacity = orphanCapacity;
+        this.workflowEvents = new LinkedBlockingQueue<>(queueCapacity);
+    }
+
+    /** A workflow handle opened (+1) or closed (-1): while any is open, unknown processes' events are theirs. */
+    public void workflowHandles(int delta) {
+        workflowHandles.addAndGet(delta);
+    }
+
+    /**
+     * The next event of a workflow child, waiting up to {@code timeoutNanos}; null on timeout.
+     *
+     * @throws PieConnectionException once the connection is gone and the events that came before are taken
+     */
+    public WorkflowEvent pollWorkflowEvent(long timeoutNanos) throws InterruptedException {
+        WorkflowEvent e = workflowEvents.poll(timeoutNanos, TimeUnit.NANOSECONDS);
+        if (e == END) {
+            workflowEvents.offer(END); // for the next reader
+            PieException cause;
+            lock.lock();
+            try {
+                cause = closedCause;
+            } finally {
+                lock.unlock();
+            }
+            throw new PieConnectionException("workflow events: " + cause.getMessage(), cause);
+        }
+        return e;
     }
 
     /**
@@ -73,9 +110,19 @@ public final class ProcessRegistry {
         return queues.get(processId);
     }
 
-    /** Stops routing events to a process (after a failed attach, or when its handle is done). */
+    /** Stops routing events to a process (after a failed attach); its later events become orphans. */
     public void forget(String processId) {
         queues.remove(processId);
+    }
+
+    /** The handle of a process is closed: its later events are dropped, not kept as orphans. */
+    public void release(String processId) {
+        lock.lock();
+        try {
+            if (queues.remove(processId) != null) ended.put(processId, Boolean.TRUE);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Routes one event from the engine. Listener thread only. */
@@ -92,6 +139,10 @@ public final class ProcessRegistry {
                 deliver(q, event);
             } else if (ended.containsKey(processId)) {
                 LOG.log(System.Logger.Level.DEBUG, "dropping an event for process {0} after its end", processId);
+            } else if (workflowHandles.get() > 0) {
+                if (!workflowEvents.offer(new WorkflowEvent(processId, event))) {
+                    LOG.log(System.Logger.Level.WARNING, "workflow events not read in time; dropping one of {0}", processId);
+                }
             } else {
                 if (orphans.size() >= orphanCapacity) {
                     Orphan old = orphans.pollFirst();
@@ -131,6 +182,11 @@ public final class ProcessRegistry {
         }
         for (ProcessQueue q : queues.values()) q.close(cause);
         queues.clear();
+        // Make room for the end marker: a reader must learn of the loss even behind a full queue.
+        if (!workflowEvents.offer(END)) {
+            workflowEvents.poll();
+            workflowEvents.offer(END);
+        }
     }
 
     public int openQueues() {
