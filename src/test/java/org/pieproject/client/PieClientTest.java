@@ -311,6 +311,21 @@ class PieClientTest {
     }
 
     @Test
+    void manyThreadsSendingAtOnceShareTheConnection() throws Exception {
+        // Many sends queued at once, most completing at once: the send queue must not recurse per item.
+        try (ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> all = new ArrayList<>();
+            for (int t = 0; t < 64; t++) {
+                all.add(vt.submit(() -> {
+                    for (int i = 0; i < 500; i++) client.ping();
+                    return null;
+                }));
+            }
+            for (Future<?> f : all) f.get(50, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void garbageFromTheEngineIsDroppedAndTrafficGoesOn() {
         server.faults().sendRawToAll(new byte[] {(byte) 0xc1, 1, 2, 3});
         server.faults().sendRawToAll(new byte[] {(byte) 0x93, 1, 2, 3}); // valid MessagePack, not a map

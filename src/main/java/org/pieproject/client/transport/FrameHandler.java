@@ -6,7 +6,10 @@ package org.pieproject.client.transport;
  */
 public interface FrameHandler {
 
-    /** One complete binary message: {@code buf[0, length)}; the array is the handler's to keep. */
+    /**
+     * One complete binary message: {@code buf[0, length)}. The array is reused for the next message as
+     * soon as this returns, so the handler must copy whatever it keeps.
+     */
     void onMessage(byte[] buf, int length);
 
     /** The connection is gone for good; called exactly once, after the last {@link #onMessage}. */

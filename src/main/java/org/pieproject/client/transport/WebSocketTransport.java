@@ -36,6 +36,9 @@ public final class WebSocketTransport {
     /** The engine's WebSocket library refuses frames over 16 MiB; larger messages go out fragmented. */
     static final int MAX_FRAME_BYTES = 16 << 20;
     private static final Duration CLOSE_GRACE = Duration.ofMillis(500);
+    private static final int INITIAL_BUFFER_BYTES = 64 << 10;
+    /** File chunks are 256 KiB; keep a buffer that fits them, drop anything larger after use. */
+    private static final int RETAINED_BUFFER_BYTES = 512 << 10;
 
     private final URI uri;
     private final HttpClient http;
@@ -48,6 +51,8 @@ public final class WebSocketTransport {
     private final AtomicReference<TransportClosedException> closed = new AtomicReference<>();
     private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile WebSocket ws;
+    /** Set by close(): the engine's Close reply must not be reported as the engine closing. */
+    private volatile boolean closeRequested;
 
     private WebSocketTransport(URI uri, FrameHandler handler, int maxMessageBytes, Duration sendTimeout) {
         this.uri = uri;
@@ -89,7 +94,11 @@ public final class WebSocketTransport {
 
     private static String describe(Throwable e) {
         if (e instanceof WebSocketHandshakeException h) {
-            return "the server refused the WebSocket upgrade (HTTP " + h.getResponse().statusCode() + ")";
+            int status = h.getResponse().statusCode();
+            // A 101 that the JDK refuses is a broken handshake (e.g. a wrong Sec-WebSocket-Accept), not a refusal.
+            return status == 101
+                    ? "the server's WebSocket handshake is invalid (" + h.getMessage() + ")"
+                    : "the server refused the WebSocket upgrade (HTTP " + status + ")";
         }
         if (e instanceof HttpTimeoutException) {
             return "no answer within the connect timeout";
@@ -141,6 +150,7 @@ public final class WebSocketTransport {
      * Idempotent; returns within about a second.
      */
     public void close() {
+        closeRequested = true;
         WebSocket socket = ws;
         if (closed.get() == null && socket != null) {
             try {
@@ -202,6 +212,8 @@ public final class WebSocketTransport {
         }
 
         private void pump() {
+            // A loop, not recursion: the JDK often completes a send at once, and a completion that
+            // started the next send from inside its own callback would grow the stack with the queue.
             while (!queue.isEmpty() && sending.compareAndSet(false, true)) {
                 Item item = queue.poll();
                 if (item == null) {
@@ -214,14 +226,28 @@ public final class WebSocketTransport {
                     sending.set(false);
                     continue;
                 }
-                sendFragments(item).whenComplete((ok, err) -> {
-                    if (err != null) item.done.completeExceptionally(err);
-                    else item.done.complete(null);
-                    sending.set(false);
+                CompletableFuture<?> sent = sendFragments(item);
+                if (sent.isDone()) {
+                    finish(item, sent);
+                    continue;
+                }
+                sent.whenComplete((ok, err) -> {
+                    finish(item, sent);
                     pump();
                 });
                 return;
             }
+        }
+
+        private void finish(Item item, CompletableFuture<?> sent) {
+            try {
+                sent.join();
+                item.done.complete(null);
+            } catch (RuntimeException e) {
+                item.done.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+            }
+            sending.set(false);
         }
 
         private CompletableFuture<?> sendFragments(Item item) {
@@ -246,7 +272,7 @@ public final class WebSocketTransport {
 
     /** The JDK's callbacks: copy, assemble, cap, hand over, ask for the next one. Never blocks. */
     private final class Listener implements WebSocket.Listener {
-        private byte[] assembly = new byte[8192];
+        private byte[] assembly = new byte[INITIAL_BUFFER_BYTES];
         private int assembled;
         private boolean discardingText;
 
@@ -271,12 +297,12 @@ public final class WebSocketTransport {
                 data.get(assembly, assembled, n);
                 assembled += n;
                 if (last) {
-                    byte[] message = assembly;
                     int length = assembled;
-                    // Hand the buffer over whole and start afresh: no second copy of the message.
-                    assembly = new byte[Math.min(8192, Math.max(length, 256))];
                     assembled = 0;
-                    handler.onMessage(message, length);
+                    // The handler decodes synchronously and copies what it keeps, so one buffer serves every
+                    // message; after a rare large one it goes back to its usual size.
+                    handler.onMessage(assembly, length);
+                    if (assembly.length > RETAINED_BUFFER_BYTES) assembly = new byte[INITIAL_BUFFER_BYTES];
                 }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "dropping a message the handler could not take", e);
@@ -308,8 +334,16 @@ public final class WebSocketTransport {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            fail(new TransportClosedException("the engine closed the connection (code " + statusCode
-                    + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")", null));
+            if (closeRequested) {
+                fail(new TransportClosedException("connection closed by the client", null));
+            } else if (statusCode == 1006) {
+                // The JDK's code for a TCP end without a Close frame (RFC 6455 §7.1.5).
+                fail(new TransportClosedException("connection lost: the engine ended the TCP connection without"
+                        + " a WebSocket Close frame", null));
+            } else {
+                fail(new TransportClosedException("the engine closed the connection (code " + statusCode
+                        + (reason == null || reason.isEmpty() ? "" : ", " + reason) + ")", null));
+            }
             return null;
         }
 
