@@ -95,7 +95,7 @@ public final class PieClient implements AutoCloseable {
         this.mcp = new McpBridge(b.requestTimeout, b.mcpCallTimeout);
         MessageRouter router = new MessageRouter(pending, processes, new FileDownloads(b.maxFileBytes), this::relayMcp);
         this.transport = WebSocketTransport.connect(b.uri, b.headers, b.connectTimeout, b.maxMessageBytes,
-                b.requestTimeout, router);
+                b.sendTimeout, router);
     }
 
     /** Connects to an engine, e.g. {@code ws://127.0.0.1:8080}, with default settings. */
@@ -615,6 +615,11 @@ public final class PieClient implements AutoCloseable {
         processes.release(processId);
     }
 
+    /** Requests still waiting for an answer; lets tests prove that abandoned requests leave nothing behind. */
+    int pendingRequests() {
+        return pending.size();
+    }
+
     private static final Gson GSON = new Gson();
 
     private static String toJson(Object input) {
@@ -753,9 +758,10 @@ public final class PieClient implements AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration mcpCallTimeout = Duration.ofMinutes(5);
+        private Duration sendTimeout = Duration.ofSeconds(30);
         private int maxMessageBytes = 64 << 20;
         private long maxFileBytes = 256L << 20;
-        private int maxQueuedEvents = 100_000;
+        private int maxQueuedEvents = 1_000_000;
         private int orphanBufferSize = 1024;
         private Map<String, String> headers = new LinkedHashMap<>();
 
@@ -789,11 +795,21 @@ public final class PieClient implements AutoCloseable {
         }
 
         /**
-         * How long any request waits for its answer, and any send for the socket. Default 30 s. The engine
-         * handles one request of a connection at a time, so a slow install delays what follows it.
+         * How long any request waits for its answer. Default 30 s. The engine handles one request of a
+         * connection at a time, so a slow install delays what follows it.
          */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * How long one message may wait to be written to the socket. Default 30 s. A send that misses it
+         * fails the connection (a half-written message leaves it unusable): this catches an engine that
+         * has stopped reading.
+         */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = positive(timeout, "sendTimeout");
             return this;
         }
 
@@ -820,7 +836,8 @@ public final class PieClient implements AutoCloseable {
         /**
          * How many unread events one process may have waiting. Beyond that its further events are dropped
          * and its reader is told so: memory stays bounded and other processes are never held up.
-         * Default 100,000.
+         * Default 1,000,000 (about 80 MB of 16-byte stdout events), so that a reader that keeps up on
+         * average survives the bursts of a fast stream.
          */
         public Builder maxQueuedEvents(int events) {
             if (events < 1) throw new IllegalArgumentException("maxQueuedEvents must be positive");
@@ -858,6 +875,7 @@ public final class PieClient implements AutoCloseable {
             b.connectTimeout = connectTimeout;
             b.requestTimeout = requestTimeout;
             b.mcpCallTimeout = mcpCallTimeout;
+            b.sendTimeout = sendTimeout;
             b.maxMessageBytes = maxMessageBytes;
             b.maxFileBytes = maxFileBytes;
             b.maxQueuedEvents = maxQueuedEvents;

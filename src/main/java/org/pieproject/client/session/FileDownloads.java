@@ -53,6 +53,13 @@ public final class FileDownloads {
                 LOG.log(System.Logger.Level.WARNING, "dropping file {0}: total_chunks is 0", c.fileHash());
                 return null;
             }
+            if (!downloads.isEmpty()) {
+                // One file's chunks come back to back (protocol.md §6.9), so an unfinished download never
+                // resumes once another file starts; keeping it would let an engine pile up partial files.
+                LOG.log(System.Logger.Level.WARNING, "abandoning {0} unfinished file download(s): file {1} started",
+                        downloads.size(), c.fileHash());
+                downloads.clear();
+            }
             d = new Download(c.totalChunks(), c.name());
             downloads.put(key, d);
         }

@@ -14,8 +14,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,7 +40,7 @@ public final class WebSocketTransport {
 
     private final URI uri;
     private final HttpClient http;
-    private final ExecutorService executor;
+    private final AtomicBoolean released = new AtomicBoolean();
     private final FrameHandler handler;
     private final int maxMessageBytes;
     private final Duration sendTimeout;
@@ -59,9 +57,7 @@ public final class WebSocketTransport {
         this.handler = handler;
         this.maxMessageBytes = maxMessageBytes;
         this.sendTimeout = sendTimeout;
-        // Our own executor, so close() can tell when every thread of this connection has ended.
-        this.executor = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("pie-ws-", 0).factory());
-        this.http = HttpClient.newBuilder().executor(executor).build();
+        this.http = SharedHttpClient.acquire();
     }
 
     /**
@@ -78,16 +74,16 @@ public final class WebSocketTransport {
             return t;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            t.shutdownExecutor();
+            t.releaseHttpClient();
             throw new PieException("interrupted while connecting to " + uri, e);
         } catch (TimeoutException e) {
-            t.shutdownExecutor();
+            t.releaseHttpClient();
             throw new PieConnectionException("could not connect to " + uri + ": no answer within " + connectTimeout, e);
         } catch (ExecutionException e) {
-            t.shutdownExecutor();
+            t.releaseHttpClient();
             throw new PieConnectionException("could not connect to " + uri + ": " + describe(e.getCause()), e.getCause());
         } catch (RuntimeException e) {
-            t.shutdownExecutor();
+            t.releaseHttpClient();
             throw new PieConnectionException("could not connect to " + uri + ": " + describe(e), e);
         }
     }
@@ -140,6 +136,10 @@ public final class WebSocketTransport {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof PieException pe) throw pe;
+            // A send that races the connection's end fails with the socket's view ("Output closed");
+            // the recorded cause says what actually happened.
+            TransportClosedException why = closed.get();
+            if (why != null) throw new PieConnectionException("connection is closed: " + why.getMessage(), why);
             throw new PieConnectionException("send failed: " + describe(cause), cause);
         }
     }
@@ -164,19 +164,11 @@ public final class WebSocketTransport {
             }
         }
         fail(new TransportClosedException("connection closed by the client", null));
-        shutdownExecutor();
+        releaseHttpClient();
     }
 
-    private void shutdownExecutor() {
-        http.shutdownNow();
-        executor.shutdownNow();
-        try {
-            if (!executor.awaitTermination(500, TimeUnit.MILLISECONDS)) {
-                LOG.log(System.Logger.Level.DEBUG, "transport threads still ending for {0}", uri);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    private void releaseHttpClient() {
+        if (released.compareAndSet(false, true)) SharedHttpClient.release();
     }
 
     /** Ends the connection with {@code cause}, once; later calls are ignored. */

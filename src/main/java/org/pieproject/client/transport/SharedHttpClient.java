@@ -1,0 +1,91 @@
+package org.pieproject.client.transport;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One {@link HttpClient} shared by every connection of this JVM while any is open. Opening a WebSocket
+ * on a fresh HttpClient costs a selector thread and its setup each time; sharing one makes connecting
+ * cheaper. When the last connection closes, the client lingers briefly (a program that reconnects at
+ * once keeps it), then shuts down, so no thread outlives the connections for long.
+ */
+final class SharedHttpClient {
+    private static final System.Logger LOG = System.getLogger(SharedHttpClient.class.getName());
+    static final Duration LINGER = Duration.ofMillis(300);
+
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    private static HttpClient client;
+    private static ExecutorService executor;
+    private static int users;
+    private static long generation;
+
+    private SharedHttpClient() {
+    }
+
+    /** The shared client; every call must be matched by one {@link #release()}. */
+    static HttpClient acquire() {
+        LOCK.lock();
+        try {
+            if (client == null) {
+                // Idle worker threads end after a second; the HttpClient's own selector thread ends
+                // when it is shut down after the last release.
+                ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.SECONDS,
+                        new SynchronousQueue<>(), Thread.ofPlatform().daemon().name("pie-ws-", 0).factory());
+                executor = pool;
+                client = HttpClient.newBuilder().executor(pool).build();
+            }
+            users++;
+            generation++;
+            return client;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** One connection is done with the client; the last one shuts it down after {@link #LINGER}. */
+    static void release() {
+        long mine;
+        LOCK.lock();
+        try {
+            if (--users > 0) return;
+            mine = generation;
+        } finally {
+            LOCK.unlock();
+        }
+        Thread.ofPlatform().daemon().name("pie-ws-linger").start(() -> {
+            try {
+                Thread.sleep(LINGER); // a grace period, not synchronisation: a reconnect within it reuses the client
+            } catch (InterruptedException e) {
+                return;
+            }
+            shutdownIfUnused(mine);
+        });
+    }
+
+    private static void shutdownIfUnused(long seenGeneration) {
+        HttpClient c;
+        ExecutorService e;
+        LOCK.lock();
+        try {
+            if (users > 0 || generation != seenGeneration || client == null) return;
+            c = client;
+            e = executor;
+            client = null;
+            executor = null;
+        } finally {
+            LOCK.unlock();
+        }
+        c.shutdownNow();
+        e.shutdownNow();
+        try {
+            if (!e.awaitTermination(1, TimeUnit.SECONDS)) LOG.log(System.Logger.Level.DEBUG, "HTTP threads still ending");
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
