@@ -1,0 +1,456 @@
+// The load driver of scripts/bench: workloads W1-W7 of the performance issue and hashBlob, each run by
+// three clients against one Node load engine (scripts/bench-engine/engine.js):
+//   client  the library (PieClient)                                              BenchClient.java
+//   raw     java.net.http.WebSocket sending pre-encoded frames, counting frames  BenchRaw.java
+//   engine  a plain socket that does next to nothing, to show the engine's ceiling  BenchProbe.java
+// Rounds alternate client, raw, engine (A B C A B C ...) after one warm-up run each; the table shows
+// each one's median and the ratio client / raw. Every W4 run starts its own child JVM (same flags for
+// client and raw) so their peak RSS (VmHWM) can be compared.
+//
+// Run it with scripts/bench [--quick] [--rounds N] [--only W1,W3,...] [--no-engine-column].
+// It is compiled by scripts/bench (javac, with the library on the class path) rather than run as a source
+// program, because the W4 children would otherwise carry javac's memory in their RSS.
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+public final class Bench {
+
+    /** What each client does for a workload; values are in the units of the workload's metrics. */
+    interface Side extends AutoCloseable {
+        /** Sequential pings: {p50 µs, p99 µs}. */
+        double[] pingLatency(int pings) throws Exception;
+
+        /** Pings per second with {@code inFlight} outstanding. */
+        double pingRate(int pings, int inFlight) throws Exception;
+
+        /** Stdout events per second of one process streaming {@code events} events. */
+        double eventRate(int events) throws Exception;
+
+        /** 1,000 processes launched at once: seconds until every event arrived (W4, in-process). */
+        double fanIn(int processes, int events) throws Exception;
+
+        /** Upload of {@code wasm} as a program, MB/s (10^6 bytes). */
+        double upload(Upload upload) throws Exception;
+
+        /** Download of one file of {@code bytes} bytes, MB/s. */
+        double download(int bytes) throws Exception;
+
+        /** Median milliseconds of {@code cycles} connect + authenticate + close cycles. */
+        double connectCycle(int cycles) throws Exception;
+
+        @Override
+        void close();
+    }
+
+    /** A 64 MiB program on disk (for PieClient.addProgram) and in memory (for the raw clients). */
+    record Upload(byte[] wasm, Path wasmPath, Path manifestPath) {}
+
+    /** One figure of a workload. {@code lowerIsBetter}: times and sizes; otherwise rates. */
+    record Metric(String workload, String name, String unit, boolean lowerIsBetter, String target,
+                  Function<double[], Boolean> met) {}
+
+    /** Medians of one metric: client, raw, engine (NaN where a column does not apply). */
+    record Row(Metric metric, double client, double raw, double engine) {
+        double ratio() {
+            return client / raw;
+        }
+    }
+
+    static final String STREAM = "bench-stream@0.1.0";
+    static final String FILE = "bench-file@0.1.0";
+    static final int MiB = 1 << 20;
+
+    private final Options o;
+    private final List<Row> rows = new ArrayList<>();
+
+    private Bench(Options o) {
+        this.o = o;
+    }
+
+    record Options(boolean quick, int rounds, Set<String> only, boolean engineColumn, String engineUri) {
+        static Options parse(String[] args) {
+            boolean quick = false, engine = true;
+            int rounds = 3;
+            Set<String> only = new LinkedHashSet<>();
+            String uri = null;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--quick" -> quick = true;
+                    case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                    case "--only" -> only.addAll(Arrays.asList(args[++i].toUpperCase(Locale.ROOT).split(",")));
+                    case "--no-engine-column" -> engine = false;
+                    case "--engine-uri" -> uri = args[++i];
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]
+                            + " (use --quick, --rounds N, --only W1,W2,..,HASH, --no-engine-column, --engine-uri ws://..)");
+                }
+            }
+            if (rounds < 1) throw new IllegalArgumentException("--rounds must be at least 1");
+            if (quick && only.isEmpty()) only.addAll(List.of("W1", "W3", "W5"));
+            if (only.isEmpty()) only.addAll(List.of("W1", "W2", "W3", "W4", "W5", "W6", "W7", "HASH"));
+            return new Options(quick, rounds, only, engine && !quick, uri);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--child-w4")) {
+            W4Child.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        Options o = Options.parse(args);
+        try (Engine engine = o.engineUri != null ? Engine.external(o.engineUri) : Engine.start()) {
+            new Bench(o).run(engine.uri());
+        }
+    }
+
+    private void run(URI uri) throws Exception {
+        Runtime rt = Runtime.getRuntime();
+        System.out.printf("pie-client benchmark: engine %s, %d CPUs, JVM %s, max heap %d MiB, %d round(s)%s%n", uri,
+                rt.availableProcessors(), Runtime.version(), rt.maxMemory() / MiB, o.rounds, o.quick ? ", quick" : "");
+        System.out.printf("client: PieClient with maxQueuedEvents=%,d; rounds alternate client, raw%s after a warm-up%n",
+                BenchClient.MAX_QUEUED, o.engineColumn ? ", engine" : "");
+        System.out.printf("load average at start: %.1f (above the CPU count, other work shares the machine: expect noise)%n%n",
+                loadAverage());
+        try (BenchClient client = new BenchClient(uri);
+             BenchRaw raw = new BenchRaw(uri);
+             BenchProbe probe = o.engineColumn ? new BenchProbe(uri) : null) {
+            Side[] sides = {client, raw, probe};
+            if (o.only.contains("W1")) {
+                int n = o.quick ? 10_000 : 20_000;
+                measure(sides, List.of(
+                        new Metric("W1 ping latency, sequential", "p50", "µs", true, "<= 1.15x raw", r -> r[0] <= 1.15),
+                        new Metric("W1 ping latency, sequential", "p99", "µs", true, "<= 1.5x raw", r -> r[0] <= 1.5)),
+                        s -> s.pingLatency(n / 4), s -> s.pingLatency(n));
+            }
+            if (o.only.contains("W2")) {
+                int n = 100_000;
+                measure(sides, List.of(new Metric("W2 pings/s, 64 in flight", "rate", "pings/s", false, ">= 0.8x raw",
+                        r -> r[0] >= 0.8)), s -> new double[]{s.pingRate(n / 4, 64)}, s -> new double[]{s.pingRate(n, 64)});
+            }
+            if (o.only.contains("W3")) {
+                int n = 500_000;
+                measure(sides, List.of(new Metric("W3 stdout events/s, one process, 500,000 x 16 B", "rate", "events/s",
+                        false, ">= 0.5x raw", r -> r[0] >= 0.5)), s -> new double[]{s.eventRate(n / 5)},
+                        s -> new double[]{s.eventRate(n)});
+            }
+            if (o.only.contains("W4")) {
+                fanIn(uri, probe);
+            }
+            if (o.only.contains("W5") || o.only.contains("W6")) {
+                Upload up = o.only.contains("W5") ? writeProgram(64 * MiB) : null;
+                try {
+                    if (up != null) {
+                        measure(sides, List.of(new Metric("W5 addProgram 64 MiB, hashing included", "rate", "MB/s", false,
+                                ">= 0.5x raw", r -> r[0] >= 0.5)), s -> new double[]{s.upload(up)},
+                                s -> new double[]{s.upload(up)});
+                    }
+                } finally {
+                    if (up != null) deleteProgram(up);
+                }
+                if (o.only.contains("W6")) {
+                    measure(sides, List.of(new Metric("W6 one 64 MiB file event, verification included", "rate", "MB/s",
+                            false, ">= 0.6x raw", r -> r[0] >= 0.6)), s -> new double[]{s.download(64 * MiB)},
+                            s -> new double[]{s.download(64 * MiB)});
+                }
+            }
+            if (o.only.contains("W7")) {
+                measure(sides, List.of(new Metric("W7 connect + authenticate + close", "cycle", "ms", true, "<= 0.5x raw",
+                        r -> r[0] <= 0.5)), s -> new double[]{s.connectCycle(20)}, s -> new double[]{s.connectCycle(50)});
+            }
+            if (o.only.contains("HASH")) {
+                hash();
+            }
+        }
+        printTable();
+        System.out.printf("%nload average at end: %.1f%n", loadAverage());
+    }
+
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    @FunctionalInterface
+    interface Run {
+        double[] on(Side side) throws Exception;
+    }
+
+    /** Warm-up once per side, then rounds alternating the sides; records the medians. */
+    private void measure(Side[] sides, List<Metric> metrics, Run warmUp, Run run) throws Exception {
+        String workload = metrics.getFirst().workload();
+        System.out.println(workload);
+        for (Side s : sides) if (s != null) warmUp.on(s);
+        List<List<double[]>> results = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (int round = 1; round <= o.rounds; round++) {
+            StringBuilder line = new StringBuilder(String.format("  round %d:", round));
+            for (int i = 0; i < sides.length; i++) {
+                if (sides[i] == null) continue;
+                double[] r = run.on(sides[i]);
+                results.get(i).add(r);
+                line.append(String.format("  %s %s", SIDE_NAMES[i], format(metrics, r)));
+            }
+            System.out.println(line);
+        }
+        for (int m = 0; m < metrics.size(); m++) {
+            Row row = new Row(metrics.get(m), median(results.get(0), m), median(results.get(1), m), median(results.get(2), m));
+            rows.add(row);
+            System.out.printf("  median %s: client %s, raw %s, ratio %.2f (target %s: %s)%s%n", row.metric().name(),
+                    fmt(row.client()), fmt(row.raw()), row.ratio(), row.metric().target(), verdict(row),
+                    Double.isNaN(row.engine()) ? "" : ", engine ceiling " + fmt(row.engine()));
+        }
+    }
+
+    private static final String[] SIDE_NAMES = {"client", "raw", "engine"};
+
+    private static String format(List<Metric> metrics, double[] r) {
+        StringBuilder b = new StringBuilder();
+        for (int m = 0; m < metrics.size(); m++) {
+            if (m > 0) b.append('/');
+            b.append(fmt(r[m]));
+        }
+        return b.append(' ').append(metrics.getFirst().unit()).toString(); // a workload's metrics share a unit
+    }
+
+    /** W4 in child JVMs (client, raw alternating), and the engine's ceiling in this one. */
+    private void fanIn(URI uri, BenchProbe probe) throws Exception {
+        int procs = 1_000, events = 200;
+        Metric time = new Metric("W4 1,000 processes x 200 events, concurrent", "time", "s", true, "<= 2x raw",
+                r -> r[0] <= 2.0);
+        Metric rss = new Metric("W4 1,000 processes x 200 events, concurrent", "peak RSS", "MiB", true, "<= 1.3x raw",
+                r -> r[0] <= 1.3);
+        System.out.println(time.workload() + " (each run in a fresh JVM: one warm-up pass, then the timed pass)");
+        List<double[]> a = new ArrayList<>(), b = new ArrayList<>(), c = new ArrayList<>();
+        if (probe != null) probe.fanIn(procs, events); // warm-up
+        for (int round = 1; round <= o.rounds; round++) {
+            double[] ra = W4Child.spawn("client", uri, procs, events);
+            double[] rb = W4Child.spawn("raw", uri, procs, events);
+            a.add(ra);
+            b.add(rb);
+            String eng = "";
+            if (probe != null) {
+                double t = probe.fanIn(procs, events);
+                c.add(new double[]{t, Double.NaN});
+                eng = String.format("  engine %s s", fmt(t));
+            }
+            System.out.printf("  round %d:  client %s s, %s MiB  raw %s s, %s MiB%s%n", round, fmt(ra[0]), fmt(ra[1]),
+                    fmt(rb[0]), fmt(rb[1]), eng);
+        }
+        for (Row row : List.of(new Row(time, median(a, 0), median(b, 0), median(c, 0)),
+                new Row(rss, median(a, 1), median(b, 1), Double.NaN))) {
+            rows.add(row);
+            System.out.printf("  median %s: client %s, raw %s, ratio %.2f (target %s: %s)%s%n", row.metric().name(),
+                    fmt(row.client()), fmt(row.raw()), row.ratio(), row.metric().target(), verdict(row),
+                    Double.isNaN(row.engine()) ? "" : ", engine ceiling " + fmt(row.engine()));
+        }
+    }
+
+    /** hashBlob of 64 MiB against the target, with the plain library BLAKE3 (commons-codec) beside it. */
+    private void hash() throws Exception {
+        Metric m = new Metric("hashBlob of 64 MiB", "rate", "GB/s", false, ">= 1 GB/s (absolute)", r -> r[1] >= 1.0);
+        System.out.println(m.workload() + " (\"raw\" = commons-codec Blake3 called directly, when on the class path)");
+        byte[] data = new byte[64 * MiB];
+        new java.util.Random(7).nextBytes(data);
+        LibraryBlake3 lib = LibraryBlake3.find();
+        String want = lib == null ? null : lib.hex(data);
+        String got = org.pieproject.client.PieClient.hashBlob(data);
+        if (want != null && !want.equals(got)) {
+            throw new IllegalStateException("hashBlob disagrees with commons-codec: " + got + " vs " + want);
+        }
+        List<double[]> a = new ArrayList<>(), b = new ArrayList<>();
+        for (int round = 1; round <= o.rounds; round++) {
+            long t0 = System.nanoTime();
+            org.pieproject.client.PieClient.hashBlob(data);
+            double ga = data.length / 1e9 / ((System.nanoTime() - t0) / 1e9);
+            double gb = Double.NaN;
+            if (lib != null) {
+                t0 = System.nanoTime();
+                lib.hex(data);
+                gb = data.length / 1e9 / ((System.nanoTime() - t0) / 1e9);
+            }
+            a.add(new double[]{ga});
+            b.add(new double[]{gb});
+            System.out.printf("  round %d:  client %s GB/s  library %s GB/s%n", round, fmt(ga), fmt(gb));
+        }
+        Row row = new Row(m, median(a, 0), median(b, 0), Double.NaN);
+        rows.add(row);
+        System.out.printf("  median: client %s GB/s, library %s GB/s (target %s: %s)%n", fmt(row.client()),
+                fmt(row.raw()), m.target(), verdict(row));
+    }
+
+    private static String verdict(Row row) {
+        if (Double.isNaN(row.client())) return "n/a";
+        return row.metric().met().apply(new double[]{row.ratio(), row.client()}) ? "met" : "NOT met";
+    }
+
+    private void printTable() {
+        if (rows.isEmpty()) return;
+        System.out.println();
+        System.out.println("| workload | metric | client | raw JDK | client/raw | target | met | engine ceiling |");
+        System.out.println("|---|---|---:|---:|---:|---|---|---:|");
+        for (Row r : rows) {
+            Metric m = r.metric();
+            System.out.printf("| %s | %s (%s) | %s | %s | %s | %s | %s | %s |%n", m.workload(), m.name(), m.unit(),
+                    fmt(r.client()), fmt(r.raw()), Double.isNaN(r.ratio()) ? "-" : String.format("%.2f", r.ratio()),
+                    m.target(), verdict(r), Double.isNaN(r.engine()) ? "-" : fmt(r.engine()));
+        }
+    }
+
+    static double median(List<double[]> runs, int metric) {
+        if (runs.isEmpty()) return Double.NaN;
+        double[] v = runs.stream().mapToDouble(r -> r[metric]).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** Three significant figures, thousands separated: 59.3, 2,350,000, 0.171. */
+    static String fmt(double v) {
+        if (Double.isNaN(v)) return "-";
+        double a = Math.abs(v);
+        if (a >= 1000) return String.format("%,.0f", v);
+        if (a >= 100) return String.format("%.0f", v);
+        if (a >= 10) return String.format("%.1f", v);
+        if (a >= 1) return String.format("%.2f", v);
+        return String.format("%.3f", v);
+    }
+
+    static double[] percentiles(long[] nanos) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        return new double[]{s[s.length / 2] / 1e3, s[Math.min(s.length - 1, (int) (s.length * 0.99))] / 1e3};
+    }
+
+    private static Upload writeProgram(int bytes) throws IOException {
+        Path dir = Files.createTempDirectory("pie-bench");
+        byte[] wasm = new byte[bytes];
+        new java.util.Random(1).nextBytes(wasm);
+        Path wasmPath = Files.write(dir.resolve("bench.wasm"), wasm);
+        Path manifest = Files.writeString(dir.resolve("Pie.toml"), "[package]\nname = \"bench\"\nversion = \"0.1.0\"\n");
+        return new Upload(wasm, wasmPath, manifest);
+    }
+
+    private static void deleteProgram(Upload up) throws IOException {
+        Files.deleteIfExists(up.wasmPath());
+        Files.deleteIfExists(up.manifestPath());
+        Files.deleteIfExists(up.wasmPath().getParent());
+    }
+
+    /** commons-codec's BLAKE3, found by reflection so the harness still compiles if the library drops it. */
+    record LibraryBlake3(java.lang.reflect.Method init, java.lang.reflect.Method update, java.lang.reflect.Method fin) {
+        static LibraryBlake3 find() {
+            try {
+                Class<?> c = Class.forName("org.apache.commons.codec.digest.Blake3");
+                return new LibraryBlake3(c.getMethod("initHash"), c.getMethod("update", byte[].class),
+                        c.getMethod("doFinalize", int.class));
+            } catch (ReflectiveOperationException e) {
+                return null;
+            }
+        }
+
+        String hex(byte[] data) throws ReflectiveOperationException {
+            Object h = init.invoke(null);
+            update.invoke(h, (Object) data);
+            return java.util.HexFormat.of().formatHex((byte[]) fin.invoke(h, 32));
+        }
+    }
+
+    /** The Node load engine as a child process, or an engine someone else started. */
+    static final class Engine implements AutoCloseable {
+        private final Process process;
+        private final URI uri;
+
+        private Engine(Process process, URI uri) {
+            this.process = process;
+            this.uri = uri;
+        }
+
+        static Engine external(String uri) {
+            return new Engine(null, URI.create(uri));
+        }
+
+        static Engine start() throws IOException, InterruptedException {
+            Path script = Path.of(System.getProperty("bench.engine", "scripts/bench-engine/engine.js"));
+            if (!Files.exists(script)) throw new IllegalStateException("no load engine at " + script.toAbsolutePath());
+            // --parent-pipe: the engine exits when our end of its stdin closes, even if this JVM is killed.
+            Process p = new ProcessBuilder("node", script.toString(), "--parent-pipe")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            if (line == null || !line.startsWith("LISTENING ")) {
+                p.destroy();
+                p.waitFor(5, TimeUnit.SECONDS);
+                throw new IllegalStateException("the load engine did not start (run npm ci --prefix scripts/bench-engine): " + line);
+            }
+            return new Engine(p, URI.create("ws://127.0.0.1:" + line.substring("LISTENING ".length()).trim()));
+        }
+
+        URI uri() {
+            return uri;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (process == null) return;
+            process.getOutputStream().close();
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroy();
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** W4 in a JVM of its own, so that its peak RSS is that of one client and nothing else. */
+    static final class W4Child {
+        static final List<String> JVM_FLAGS = List.of("-Xmx1g", "-XX:+UseG1GC");
+
+        /** Runs one child; returns {seconds of the timed pass, VmHWM in MiB}. */
+        static double[] spawn(String side, URI uri, int procs, int events) throws Exception {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            cmd.addAll(JVM_FLAGS);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "Bench", "--child-w4", side,
+                    uri.toString(), Integer.toString(procs), Integer.toString(events)));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0 || !out.startsWith("W4 ")) {
+                p.destroyForcibly();
+                throw new IllegalStateException("W4 child (" + side + ") failed: " + out);
+            }
+            String[] f = out.split(" ");
+            return new double[]{Double.parseDouble(f[1]), Double.parseDouble(f[2]) / 1024};
+        }
+
+        static void main(String[] args) throws Exception {
+            String side = args[0];
+            URI uri = URI.create(args[1]);
+            int procs = Integer.parseInt(args[2]), events = Integer.parseInt(args[3]);
+            try (Side s = side.equals("client") ? new BenchClient(uri) : new BenchRaw(uri)) {
+                s.fanIn(procs, events); // warm-up pass
+                double secs = s.fanIn(procs, events);
+                System.out.printf(Locale.ROOT, "W4 %.6f %d%n", secs, vmHwmKiB());
+            }
+        }
+
+        /** Peak resident set size of this JVM, from /proc (Linux). */
+        static long vmHwmKiB() throws IOException {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,217 @@
+// The floor for any client built on java.net.http.WebSocket: it sends pre-encoded messages (BenchWire) and
+// only counts the engine's messages, with unlimited demand and no decoding, queueing or hashing. Sends are
+// chained on the previous send's future, since the JDK allows one outstanding send per WebSocket.
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+final class BenchRaw implements Bench.Side {
+    private static final Duration DEADLINE = Duration.ofMinutes(2);
+
+    private final URI uri;
+    private final HttpClient http;
+    private final Counter counter = new Counter();
+    private final WebSocket ws;
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private CompletableFuture<WebSocket> lastSend;
+
+    BenchRaw(URI uri) throws Exception {
+        this.uri = uri;
+        this.http = HttpClient.newHttpClient();
+        this.ws = http.newWebSocketBuilder().buildAsync(uri, counter).get(30, TimeUnit.SECONDS);
+        this.lastSend = CompletableFuture.completedFuture(ws);
+        CompletableFuture<Void> authed = expect(1);
+        send(BenchWire.authIdentify(1, "bench"));
+        await(authed);
+    }
+
+    /** What happens on each complete message; set by the workload that runs. */
+    @FunctionalInterface
+    interface Hook {
+        void onMessage();
+    }
+
+    /** Counts complete binary messages and calls the current hook; JDK listener calls never overlap. */
+    static final class Counter implements WebSocket.Listener {
+        volatile Hook hook;
+        final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            if (last) {
+                Hook h = hook;
+                if (h != null) h.onMessage();
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(null);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.completeExceptionally(error);
+        }
+    }
+
+    /** Queues a send behind the previous one without waiting for it. */
+    private void send(byte[] message) {
+        ByteBuffer buf = ByteBuffer.wrap(message);
+        sendLock.lock();
+        try {
+            lastSend = lastSend.thenCompose(w -> w.sendBinary(buf, true));
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /** A future completed once {@code n} more messages have arrived. */
+    private CompletableFuture<Void> expect(long n) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        long[] seen = {0};
+        counter.hook = () -> {
+            if (++seen[0] == n) done.complete(null);
+        };
+        return done;
+    }
+
+    private static void await(CompletableFuture<?> f) throws Exception {
+        f.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public double[] pingLatency(int pings) throws Exception {
+        byte[] ping = BenchWire.ping(7);
+        Semaphore answered = new Semaphore(0);
+        counter.hook = answered::release;
+        long[] rtt = new long[pings];
+        for (int i = 0; i < pings; i++) {
+            long t0 = System.nanoTime();
+            ws.sendBinary(ByteBuffer.wrap(ping), true).join();
+            if (!answered.tryAcquire(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) throw new IllegalStateException("no Pong");
+            rtt[i] = System.nanoTime() - t0;
+        }
+        counter.hook = null;
+        return Bench.percentiles(rtt);
+    }
+
+    @Override
+    public double pingRate(int pings, int inFlight) throws Exception {
+        byte[] ping = BenchWire.ping(7);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        long[] seen = {0};
+        int initial = Math.min(inFlight, pings);
+        long[] sent = {initial};
+        counter.hook = () -> {
+            if (++seen[0] == pings) done.complete(null);
+            else if (sent[0] < pings) {
+                sent[0]++;
+                send(ping);
+            }
+        };
+        long t0 = System.nanoTime();
+        for (int i = 0; i < initial; i++) send(ping);
+        await(done);
+        return pings / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    @Override
+    public double eventRate(int events) throws Exception {
+        CompletableFuture<Void> done = expect(events + 2L); // the answer, the events, the return
+        long t0 = System.nanoTime();
+        send(BenchWire.launch(2, Bench.STREAM, "{\"events\":" + events + "}"));
+        await(done);
+        return events / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    @Override
+    public double fanIn(int processes, int events) throws Exception {
+        CompletableFuture<Void> done = expect((long) processes * (events + 2));
+        byte[] launch = BenchWire.launch(3, Bench.STREAM, "{\"events\":" + events + "}");
+        long t0 = System.nanoTime();
+        for (int i = 0; i < processes; i++) send(launch);
+        await(done);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    @Override
+    public double upload(Bench.Upload up) throws Exception {
+        byte[] wasm = up.wasm();
+        int total = Math.max(1, (wasm.length + 262_143) / 262_144);
+        // Pre-encoded before timing: the floor is the send path alone, without hashing or encoding.
+        String hash = "0".repeat(63) + (System.nanoTime() & 7);
+        String manifest = java.nio.file.Files.readString(up.manifestPath());
+        byte[][] chunks = new byte[total][];
+        for (int i = 0; i < total; i++) {
+            int off = i * 262_144;
+            chunks[i] = BenchWire.addProgramChunk(4, hash, manifest, i, total, wasm, off, Math.min(262_144, wasm.length - off));
+        }
+        CompletableFuture<Void> done = expect(1);
+        long t0 = System.nanoTime();
+        for (byte[] c : chunks) send(c);
+        await(done);
+        return wasm.length / 1e6 / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    @Override
+    public double download(int bytes) throws Exception {
+        int chunks = (bytes + 262_143) / 262_144;
+        CompletableFuture<Void> done = expect(chunks + 2L);
+        long t0 = System.nanoTime();
+        send(BenchWire.launch(5, Bench.FILE, "{\"bytes\":" + bytes + "}"));
+        await(done);
+        return bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** A fresh HttpClient per connection, as a plain java.net.http program would do. */
+    @Override
+    public double connectCycle(int cycles) throws Exception {
+        byte[] auth = BenchWire.authIdentify(1, "bench");
+        long[] t = new long[cycles];
+        for (int i = 0; i < cycles; i++) {
+            long t0 = System.nanoTime();
+            HttpClient h = HttpClient.newHttpClient();
+            try {
+                Counter c = new Counter();
+                CompletableFuture<Void> answered = new CompletableFuture<>();
+                c.hook = () -> answered.complete(null);
+                WebSocket w = h.newWebSocketBuilder().buildAsync(uri, c).get(30, TimeUnit.SECONDS);
+                w.sendBinary(ByteBuffer.wrap(auth), true).join();
+                await(answered);
+                w.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+                c.closed.get(30, TimeUnit.SECONDS);
+            } finally {
+                h.shutdownNow();
+            }
+            t[i] = System.nanoTime() - t0;
+        }
+        java.util.Arrays.sort(t);
+        return t[cycles / 2] / 1e6;
+    }
+
+    @Override
+    public void close() {
+        try {
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(2, TimeUnit.SECONDS);
+            counter.closed.get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            ws.abort();
+        }
+        http.shutdownNow();
+    }
+}
