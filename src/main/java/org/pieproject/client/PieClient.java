@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +35,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import org.apache.commons.codec.digest.Blake3;
+import org.pieproject.client.hash.Blake3;
 import org.pieproject.client.mcp.McpBridge;
 import org.pieproject.client.mcp.McpReply;
 import org.pieproject.client.session.FileDownloads;
@@ -567,7 +566,7 @@ public final class PieClient implements AutoCloseable {
 
     /** The BLAKE3 hash of {@code blob} as 64 lowercase hex digits, as the protocol writes hashes. */
     public static String hashBlob(byte[] blob) {
-        return HexFormat.of().formatHex(Blake3.hash(blob));
+        return Blake3.hex(blob);
     }
 
     /** The user this connection authenticated as, or null before authentication. */

@@ -2,10 +2,9 @@ package org.pieproject.client.session;
 
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 
-import org.apache.commons.codec.digest.Blake3;
+import org.pieproject.client.hash.Blake3;
 import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.wire.ServerMessage.FileChunk;
 
@@ -28,7 +27,7 @@ public final class FileDownloads {
     private static final class Download {
         final long totalChunks;
         final String name;
-        final Blake3 hasher = Blake3.initHash();
+        final Blake3.Hasher hasher = Blake3.newHasher();
         byte[] data = new byte[0];
         int length;
         long nextIndex;
@@ -81,7 +80,7 @@ public final class FileDownloads {
         if (d.nextIndex < d.totalChunks) return null;
 
         downloads.remove(key);
-        String actual = HexFormat.of().formatHex(d.hasher.doFinalize(32));
+        String actual = d.hasher.hexDigest();
         if (!actual.equalsIgnoreCase(c.fileHash())) {
             LOG.log(System.Logger.Level.WARNING, "dropping file of process {0}: BLAKE3 {1} does not match {2}",
                     c.processId(), actual, c.fileHash());

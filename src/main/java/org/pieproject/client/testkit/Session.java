@@ -36,8 +36,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
-import org.apache.commons.codec.binary.Hex;
-import org.apache.commons.codec.digest.Blake3;
+import org.pieproject.client.hash.Blake3;
 import org.java_websocket.WebSocket;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.enums.Opcode;
@@ -612,7 +611,7 @@ final class Session {
             case UploadTable.Outcome.Failed f ->
                     LOG.log(System.Logger.Level.DEBUG, "session {0}: transfer_file refused: {1}", number, f.text());
             case UploadTable.Outcome.Complete c -> {
-                String actual = Hex.encodeHexString(Blake3.hash(c.data()));
+                String actual = Blake3.hex(c.data());
                 if (!actual.equals(m.fileHash())) {
                     LOG.log(System.Logger.Level.DEBUG, "session {0}: transferred file hash mismatch; dropped", number);
                     return;

@@ -13,8 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
-import org.apache.commons.codec.binary.Hex;
-import org.apache.commons.codec.digest.Blake3;
+import org.pieproject.client.hash.Blake3;
 import org.pieproject.client.wire.ServerMessage;
 
 /**
@@ -297,7 +296,7 @@ final class TestProcess implements InferletContext {
     @Override
     public void sendFile(byte[] data, String name) {
         if (data.length == 0) return; // zero chunks: nothing on the wire
-        String hash = Hex.encodeHexString(Blake3.hash(data));
+        String hash = Blake3.hex(data);
         long total = (data.length + FILE_CHUNK - 1) / FILE_CHUNK;
         lock.lock();
         try {
