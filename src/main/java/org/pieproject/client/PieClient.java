@@ -208,12 +208,11 @@ public final class PieClient implements AutoCloseable {
         CompletableFuture<Response> answer = new CompletableFuture<>();
         long corrId = register(answer, null);
         try {
-            for (long i = 0; i < total && !answer.isDone(); i++) {
+            sendChunks(total, i -> {
                 int off = (int) (i * CHUNK_SIZE);
-                int len = Math.min(CHUNK_SIZE, bytes.length - off);
-                // Chunks go out back to back; the engine answers once, after the last (or at the first error).
-                send(new ClientMessage.AddProgram(corrId, hash, manifestText, forceOverwrite, i, total, bytes, off, len));
-            }
+                return new ClientMessage.AddProgram(corrId, hash, manifestText, forceOverwrite, i, total, bytes, off,
+                        Math.min(CHUNK_SIZE, bytes.length - off));
+            }, answer::isDone); // the engine answers once, after the last chunk or at the first error
         } catch (RuntimeException e) {
             pending.remove(corrId);
             throw e;
@@ -603,10 +602,33 @@ public final class PieClient implements AutoCloseable {
     // ---------------------------------------------------------------- internals shared with PieProcess
 
     void send(ClientMessage m) {
+        MsgPackWriter w = encode(m);
+        transport.send(w.array(), w.size());
+    }
+
+    private static MsgPackWriter encode(ClientMessage m) {
         MsgPackWriter w = new MsgPackWriter(m instanceof ClientMessage.AddProgram
                 || m instanceof ClientMessage.TransferFile ? CHUNK_SIZE + 512 : 128);
         m.writeTo(w);
-        transport.send(w.array(), w.size());
+        return w;
+    }
+
+    /** Chunks kept in flight by an upload: enough to keep the socket busy, few enough to bound memory. */
+    private static final int CHUNKS_IN_FLIGHT = 8;
+
+    /**
+     * Sends chunk messages {@code 0..total-1} back to back with a few in flight (no waiting for the
+     * socket between them), stopping early once {@code stop} says so.
+     */
+    void sendChunks(long total, java.util.function.LongFunction<ClientMessage> chunk,
+                    java.util.function.BooleanSupplier stop) {
+        java.util.ArrayDeque<CompletableFuture<Void>> inFlight = new java.util.ArrayDeque<>();
+        for (long i = 0; i < total && !stop.getAsBoolean(); i++) {
+            if (inFlight.size() == CHUNKS_IN_FLIGHT) transport.awaitSent(inFlight.removeFirst());
+            MsgPackWriter w = encode(chunk.apply(i));
+            inFlight.addLast(transport.sendLater(w.array(), w.size()));
+        }
+        while (!inFlight.isEmpty()) transport.awaitSent(inFlight.removeFirst());
     }
 
     /** The handle of a process is done with: drop its events from now on. */

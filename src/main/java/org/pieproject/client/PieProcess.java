@@ -94,11 +94,10 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
         requireId();
         String hash = PieClient.hashBlob(data);
         long total = PieClient.chunkCount(data.length);
-        for (long i = 0; i < total; i++) {
+        client.sendChunks(total, i -> {
             int off = (int) (i * PieClient.CHUNK_SIZE);
-            int len = Math.min(PieClient.CHUNK_SIZE, data.length - off);
-            client.send(new ClientMessage.TransferFile(id, hash, i, total, data, off, len));
-        }
+            return new ClientMessage.TransferFile(id, hash, i, total, data, off, Math.min(PieClient.CHUNK_SIZE, data.length - off));
+        }, () -> false);
     }
 
     /**

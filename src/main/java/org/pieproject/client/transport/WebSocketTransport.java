@@ -120,9 +120,22 @@ public final class WebSocketTransport {
      *                             failed, because a half-sent message leaves it unusable
      */
     public void send(byte[] buf, int length) {
+        awaitSent(sendLater(buf, length));
+    }
+
+    /**
+     * Queues one binary message of {@code buf[0, length)} (the array must not change until the returned
+     * future completes) and returns at once; {@link #awaitSent} waits for it with the send deadline. Lets a
+     * caller keep several messages in flight, as a chunked upload does.
+     */
+    public CompletableFuture<Void> sendLater(byte[] buf, int length) {
         TransportClosedException c = closed.get();
         if (c != null) throw new PieConnectionException("connection is closed: " + c.getMessage(), c);
-        CompletableFuture<Void> done = sends.enqueue(ByteBuffer.wrap(buf, 0, length));
+        return sends.enqueue(ByteBuffer.wrap(buf, 0, length));
+    }
+
+    /** Waits for a message queued by {@link #sendLater}; the same failures as {@link #send}. */
+    public void awaitSent(CompletableFuture<Void> done) {
         try {
             done.get(sendTimeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
