@@ -1,0 +1,91 @@
+package org.pieproject.client.cli;
+
+import java.util.concurrent.Callable;
+
+import org.pieproject.client.PieClient;
+import org.pieproject.client.PieException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IFactory;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code pie-client} command line: the official client's commands ({@code submit}, {@code install},
+ * {@code list}, {@code attach}, {@code abort}, {@code ping}, {@code config}) with the same options, config
+ * file and exit codes (0 on success, 1 on failure, 2 for a usage error).
+ *
+ * <p>Run it as {@code java -jar pie-client-<version>-cli.jar ...}, or in-process with
+ * {@link #execute(CliEnvironment, String...)}, which never exits the JVM.
+ */
+@Command(name = "pie-client", mixinStandardHelpOptions = true, versionProvider = PieCli.Version.class,
+        description = "Programmable Inference Command Line Interface: talks to a running Pie engine.",
+        subcommands = {SubmitCommand.class, InstallCommand.class, ListCommand.class, AttachCommand.class,
+                AbortCommand.class, PingCommand.class, ConfigCommand.class})
+public final class PieCli implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /** Runs the command line and exits the JVM with its exit code. */
+    public static void main(String[] args) {
+        int code = execute(CliEnvironment.system(), args);
+        System.exit(code);
+    }
+
+    /** Runs one command line in this JVM and returns its exit code. */
+    public static int execute(CliEnvironment env, String... args) {
+        int code = commandLine(env).execute(args);
+        env.out().flush();
+        env.err().flush();
+        return code;
+    }
+
+    /** The picocli command tree, writing to {@code env}'s streams and building commands around {@code env}. */
+    public static CommandLine commandLine(CliEnvironment env) {
+        CommandLine cl = new CommandLine(new PieCli(), new Factory(env));
+        cl.setOut(env.out());
+        cl.setErr(env.err());
+        cl.setExecutionExceptionHandler((e, command, parseResult) -> {
+            command.getErr().println("Error: " + describe(e));
+            command.getErr().flush();
+            return 1;
+        });
+        return cl;
+    }
+
+    /** What the user reads for a failure: our own messages as they are, anything unexpected with its type. */
+    static String describe(Exception e) {
+        if (e instanceof CliException || e instanceof PieException) return e.getMessage();
+        if (e instanceof IllegalArgumentException && e.getMessage() != null) return e.getMessage();
+        return e.toString();
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
+    }
+
+    /** Creates commands with the environment they run in; everything else as picocli would. */
+    private record Factory(CliEnvironment env) implements IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            try {
+                var constructor = cls.getDeclaredConstructor(CliEnvironment.class);
+                return constructor.newInstance(env);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(cls);
+            }
+        }
+    }
+
+    /** The library's version from its jar manifest ("development build" when run from classes). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = PieClient.class.getPackage().getImplementationVersion();
+            return new String[] {"pie-client (Java) " + (v == null ? "development build" : v),
+                    "Java " + Runtime.version()};
+        }
+    }
+}

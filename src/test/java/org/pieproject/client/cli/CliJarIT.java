@@ -1,0 +1,84 @@
+package org.pieproject.client.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.pieproject.client.testkit.PieTestServer;
+
+/**
+ * The executable jar {@code pie-client-<version>-cli.jar} as a user runs it ({@code java -jar}), and the
+ * library jar, which must not carry the command line's dependencies.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class CliJarIT {
+    @TempDir
+    Path home;
+
+    private ChildJvm run(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(ChildJvm.java(), "-Duser.home=" + home,
+                "-jar", PackagedJars.cliJar().toString()));
+        command.addAll(List.of(args));
+        return ChildJvm.start(command, Map.of());
+    }
+
+    @Test
+    void versionAndHelpWork() throws Exception {
+        try (ChildJvm child = run("--version")) {
+            assertEquals(0, child.waitFor(30));
+            assertThat(child.stdout()).contains("pie-client (Java) " + System.getProperty("pie.version"));
+        }
+        try (ChildJvm child = run("no-such-command")) {
+            assertEquals(2, child.waitFor(30));
+        }
+    }
+
+    @Test
+    void submitRunsAnInferletAndExitsWithItsOutcome() throws Exception {
+        try (PieTestServer server = PieTestServer.builder()
+                .inferlet("echo@0.1.0", ctx -> {
+                    ctx.stdout(ctx.input() + "\n");
+                    return "fine";
+                })
+                .inferlet("boom@0.1.0", ctx -> {
+                    throw new IllegalStateException("boom");
+                }).start()) {
+            Path config = home.resolve("cfg.toml");
+            CliCommandsTest.writeConfig(config, server.port());
+            try (ChildJvm child = run("submit", "--config", config.toString(), "echo@0.1.0", "--", "--n", "3")) {
+                assertEquals(0, child.waitFor(30), child.stdout());
+                assertThat(child.stdout()).contains("] {\"n\":3}", "Completed: fine");
+                assertThat(child.stderr()).isEmpty();
+            }
+            try (ChildJvm child = run("submit", "--config", config.toString(), "boom@0.1.0")) {
+                assertEquals(1, child.waitFor(30));
+                assertThat(child.stderr()).contains("Error: boom");
+            }
+            try (ChildJvm child = run("ping", "--config", config.toString())) {
+                assertEquals(0, child.waitFor(30));
+                assertThat(child.stdout()).contains("alive and responsive");
+            }
+        }
+    }
+
+    @Test
+    void theLibraryJarLeavesTheCommandLineDependenciesOut() throws Exception {
+        try (JarFile lib = new JarFile(PackagedJars.libraryJar().toFile());
+             JarFile cli = new JarFile(PackagedJars.cliJar().toFile())) {
+            assertThat(lib.getEntry("picocli/CommandLine.class")).isNull();
+            assertThat(cli.getEntry("picocli/CommandLine.class")).isNotNull();
+            assertThat(cli.getEntry("com/fasterxml/jackson/dataformat/toml/TomlMapper.class")).isNotNull();
+            assertThat(cli.getEntry("org/java_websocket/WebSocket.class")).isNull();
+            assertThat(cli.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo(PieCli.class.getName());
+            assertThat(cli.stream().map(e -> e.getName()).filter(n -> n.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)"))).isEmpty();
+        }
+    }
+}
