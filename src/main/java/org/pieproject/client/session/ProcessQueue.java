@@ -27,11 +27,16 @@ public final class ProcessQueue {
     /** Events waiting, readable without the lock: a reader spins on it briefly before it parks. */
     private volatile int waiting;
     /**
-     * A reader that finds the queue empty watches it this many spins before parking. A fast stream then
-     * hands over events without a park/unpark per event (which costs more than the event); a slow one
-     * costs a few microseconds of spinning per wait.
+     * A reader that finds the queue of a dense stream empty watches it this many spins before parking:
+     * the next event is then nearly always there, and the park/unpark it saves costs more than the event.
+     * Sparse streams (token by token, or one of many processes) park at once, since spinning there only
+     * takes a carrier thread from other virtual threads.
      */
     private static final int SPINS = 128;
+    /** Events closer together than this make a stream dense. */
+    private static final long DENSE_NANOS = 5_000;
+    private long lastOffer;
+    private volatile boolean dense;
 
     public ProcessQueue(String processId, int capacity) {
         this.processId = processId;
@@ -57,6 +62,9 @@ public final class ProcessQueue {
             }
             events.addLast(e);
             waiting = events.size();
+            long now = System.nanoTime();
+            dense = now - lastOffer < DENSE_NANOS;
+            lastOffer = now;
             notEmpty.signal();
             return true;
         } finally {
@@ -81,7 +89,7 @@ public final class ProcessQueue {
      *                      connection (events that had arrived are delivered first), or after an overflow
      */
     public ProcessEvent poll(long timeoutNanos) throws InterruptedException {
-        if (timeoutNanos != 0) {
+        if (timeoutNanos != 0 && dense) {
             for (int i = 0; i < SPINS && waiting == 0; i++) Thread.onSpinWait();
         }
         lock.lockInterruptibly();
