@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.pieproject.client.auth.KeyFiles;
 import org.pieproject.client.auth.KeyType;
 import org.pieproject.client.auth.PrivateKeys;
@@ -40,6 +41,7 @@ public final class ParsedPrivateKey {
      * Loads an unencrypted key file.
      *
      * @param path the file; a leading {@code ~} or {@code ~/} means the user's home directory
+     * @return the key, ready to sign
      * @throws PieException if the file cannot be read or holds no supported, unencrypted private key
      */
     public static ParsedPrivateKey fromFile(String path) {
@@ -51,15 +53,18 @@ public final class ParsedPrivateKey {
      *
      * @param path       the file; a leading {@code ~} or {@code ~/} means the user's home directory
      * @param passphrase the passphrase of an encrypted key, or {@code null}
+     * @return the key, ready to sign
      * @throws PieException if the file cannot be read or holds no supported private key
      */
-    public static ParsedPrivateKey fromFile(String path, char[] passphrase) {
+    public static ParsedPrivateKey fromFile(String path, char @Nullable [] passphrase) {
         return fromFile(KeyFiles.expandHome(path), passphrase);
     }
 
     /**
      * Loads an unencrypted key file.
      *
+     * @param path the file
+     * @return the key, ready to sign
      * @throws PieException if the file cannot be read or holds no supported, unencrypted private key
      */
     public static ParsedPrivateKey fromFile(Path path) {
@@ -69,11 +74,13 @@ public final class ParsedPrivateKey {
     /**
      * Loads a key file, encrypted or not.
      *
+     * @param path       the file
      * @param passphrase the passphrase of an encrypted key, or {@code null}
+     * @return the key, ready to sign
      * @throws PieException if the file cannot be read or holds no supported private key; the message names
      *                      the path
      */
-    public static ParsedPrivateKey fromFile(Path path, char[] passphrase) {
+    public static ParsedPrivateKey fromFile(Path path, char @Nullable [] passphrase) {
         Objects.requireNonNull(path, "path");
         String text = KeyFiles.read(path);
         try {
@@ -86,6 +93,8 @@ public final class ParsedPrivateKey {
     /**
      * Parses an unencrypted key from its text.
      *
+     * @param keyText the key file's content (PEM or OpenSSH)
+     * @return the key, ready to sign
      * @throws PieException if the text holds no supported, unencrypted private key
      */
     public static ParsedPrivateKey parse(String keyText) {
@@ -95,10 +104,12 @@ public final class ParsedPrivateKey {
     /**
      * Parses a key from its text, encrypted or not.
      *
+     * @param keyText    the key file's content (PEM or OpenSSH)
      * @param passphrase the passphrase of an encrypted key, or {@code null}
+     * @return the key, ready to sign
      * @throws PieException if the text holds no supported private key
      */
-    public static ParsedPrivateKey parse(String keyText, char[] passphrase) {
+    public static ParsedPrivateKey parse(String keyText, char @Nullable [] passphrase) {
         return new ParsedPrivateKey(PrivateKeys.read(keyText, passphrase));
     }
 
@@ -114,22 +125,39 @@ public final class ParsedPrivateKey {
         return Signatures.sign(privateKey, type.scheme(), data);
     }
 
-    /** The key type: {@code RSA-2048}, {@code RSA-3072}, {@code RSA-4096}, {@code Ed25519}, {@code ECDSA-P256} or {@code ECDSA-P384}. */
+    /**
+     * The key type, for logs and diagnostics.
+     *
+     * @return {@code RSA-2048}, {@code RSA-3072}, {@code RSA-4096}, {@code Ed25519}, {@code ECDSA-P256} or
+     *         {@code ECDSA-P384}
+     */
     public String algorithm() {
         return type.label();
     }
 
-    /** The public half, as the engine's user administration would register it. */
+    /**
+     * The public half, as the engine's user administration would register it.
+     *
+     * @return the public key
+     */
     public PublicKey publicKey() {
         return publicKey;
     }
 
-    /** The public key's SHA-256 fingerprint, as {@code ssh-keygen -l} prints it ({@code SHA256:...}). */
+    /**
+     * Identifies the key without revealing it, e.g. to check which key a program loaded.
+     *
+     * @return the public key's SHA-256 fingerprint, as {@code ssh-keygen -l} prints it ({@code SHA256:...})
+     */
     public String fingerprint() {
         return fingerprint;
     }
 
-    /** The public key as an OpenSSH line ({@code ssh-ed25519 AAAA...}), ready for the engine's key list. */
+    /**
+     * The public key in the form the engine's key list takes.
+     *
+     * @return an OpenSSH line ({@code ssh-ed25519 AAAA...})
+     */
     public String openSshPublicKey() {
         return PublicKeys.toOpenSsh(publicKey);
     }

@@ -35,6 +35,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import org.jspecify.annotations.Nullable;
 import org.pieproject.client.hash.Blake3;
 import org.pieproject.client.mcp.McpBridge;
 import org.pieproject.client.mcp.McpReply;
@@ -84,9 +85,9 @@ public final class PieClient implements AutoCloseable {
     private final McpBridge mcp;
     private final WebSocketTransport transport;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile String user;
+    private volatile @Nullable String user;
     /** How this connection authenticated, so {@link #reconnect()} can do it again; never printed. */
-    private volatile Consumer<PieClient> credentials;
+    private volatile @Nullable Consumer<PieClient> credentials;
 
     private PieClient(Builder b) {
         this.config = b.copy();
@@ -97,17 +98,33 @@ public final class PieClient implements AutoCloseable {
                 b.sendTimeout, router);
     }
 
-    /** Connects to an engine, e.g. {@code ws://127.0.0.1:8080}, with default settings. */
+    /**
+     * Connects to an engine with default settings.
+     *
+     * @param uri the engine's address, e.g. {@code ws://127.0.0.1:8080}
+     * @return an open, not yet authenticated client
+     * @throws PieConnectionException if the connection cannot be opened within 10 s
+     */
     public static PieClient connect(String uri) {
         return builder().uri(uri).build();
     }
 
-    /** Connects to an engine with default settings. */
+    /**
+     * Connects to an engine with default settings.
+     *
+     * @param uri the engine's address, {@code ws://...} or {@code wss://...}
+     * @return an open, not yet authenticated client
+     * @throws PieConnectionException if the connection cannot be opened within 10 s
+     */
     public static PieClient connect(URI uri) {
         return builder().uri(uri).build();
     }
 
-    /** Settings for a connection; {@link Builder#build()} connects. */
+    /**
+     * Settings for a connection other than the defaults; {@link Builder#build()} connects.
+     *
+     * @return a builder with every setting at its default and no URI
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -118,10 +135,12 @@ public final class PieClient implements AutoCloseable {
      * Authenticates as {@code user}. If the engine has authentication disabled, no key is needed; otherwise
      * the engine's challenge is signed with {@code key}.
      *
+     * @param user the user name the engine knows
+     * @param key  the user's private key, or null when the engine has authentication disabled
      * @throws PieRequestException if the engine refuses (its reason is in the message)
      * @throws PieException        if the engine wants a key and {@code key} is null
      */
-    public void authenticate(String user, ParsedPrivateKey key) {
+    public void authenticate(String user, @Nullable ParsedPrivateKey key) {
         Objects.requireNonNull(user, "user");
         Response identify = call("auth_identify", id -> new ClientMessage.AuthIdentify(id, user));
         String answer = ok("authentication", identify);
@@ -151,7 +170,11 @@ public final class PieClient implements AutoCloseable {
         this.credentials = again;
     }
 
-    /** Authenticates as {@code user} without a key: enough when the engine has authentication disabled. */
+    /**
+     * Authenticates without a key: enough when the engine has authentication disabled.
+     *
+     * @param user the user name to act as
+     */
     public void authenticate(String user) {
         authenticate(user, null);
     }
@@ -159,6 +182,8 @@ public final class PieClient implements AutoCloseable {
     /**
      * Authenticates with the engine's internal token. The engine answers a wrong token only after 1-3 s,
      * so this call waits that much longer than the request timeout.
+     *
+     * @param token the engine's internal token (a secret: it is never logged)
      */
     public void authByToken(String token) {
         Objects.requireNonNull(token, "token");
@@ -170,7 +195,12 @@ public final class PieClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- programs
 
-    /** Whether the engine has the program {@code name@major.minor.patch}. */
+    /**
+     * Asks whether the engine has a program, e.g. before uploading it.
+     *
+     * @param inferlet the program, {@code name@major.minor.patch}
+     * @return whether the engine has it
+     */
     public boolean checkProgram(String inferlet) {
         String[] id = programId(inferlet);
         return "true".equals(ok("check_program",
@@ -180,6 +210,11 @@ public final class PieClient implements AutoCloseable {
     /**
      * Whether the engine has the program, sending the hashes of a local build along (engines up to 0.4
      * ignore them; later ones may compare).
+     *
+     * @param inferlet the program, {@code name@major.minor.patch}
+     * @param wasm     the local build's WebAssembly binary
+     * @param manifest the local build's {@code Pie.toml}
+     * @return whether the engine has it
      */
     public boolean checkProgram(String inferlet, Path wasm, Path manifest) {
         String[] id = programId(inferlet);
@@ -189,7 +224,15 @@ public final class PieClient implements AutoCloseable {
                 call("check_program", c -> new ClientMessage.CheckProgram(c, id[0], id[1], wasmHash, manifestHash))));
     }
 
-    /** @deprecated the official clients' old name; use {@link #checkProgram(String, Path, Path)}. */
+    /**
+     * Same as {@link #checkProgram(String, Path, Path)}, under the name older official clients use.
+     *
+     * @param inferlet the program, {@code name@major.minor.patch}
+     * @param wasm     the local build's WebAssembly binary
+     * @param manifest the local build's {@code Pie.toml}
+     * @return whether the engine has it
+     * @deprecated the official clients' old name; use {@link #checkProgram(String, Path, Path)}.
+     */
     @Deprecated
     public boolean programExists(String inferlet, Path wasm, Path manifest) {
         return checkProgram(inferlet, wasm, manifest);
@@ -199,6 +242,11 @@ public final class PieClient implements AutoCloseable {
      * Uploads a program (its wasm binary and its {@code Pie.toml} manifest) in 256 KiB chunks and waits
      * until the engine has installed it. The engine names it after the manifest's {@code [package]} name
      * and version. Without {@code forceOverwrite} an existing program of that name is kept as it is.
+     *
+     * @param wasm           the WebAssembly component
+     * @param manifest       its {@code Pie.toml}
+     * @param forceOverwrite whether to replace a program the engine already has under that name
+     * @throws PieRequestException if the engine refuses the program (its reason says why)
      */
     public void addProgram(Path wasm, Path manifest, boolean forceOverwrite) {
         byte[] bytes = readFile(wasm, "wasm");
@@ -227,8 +275,16 @@ public final class PieClient implements AutoCloseable {
      * input. With {@code captureOutputs} the returned handle streams the process's events; without it the
      * engine discards its output and the handle has no id and no events. {@code tokenBudget} may be null
      * for the engine's default.
+     *
+     * @param inferlet       the program, {@code name@major.minor.patch}
+     * @param inputJson      the input, as JSON text
+     * @param captureOutputs whether this connection receives the process's events
+     * @param tokenBudget    the most tokens the process may use, or null for the engine's default
+     * @return the handle to read events from and send signals to
+     * @throws PieRequestException if the engine refuses (e.g. the program is not installed)
      */
-    public PieProcess launchProcess(String inferlet, String inputJson, boolean captureOutputs, Integer tokenBudget) {
+    public PieProcess launchProcess(String inferlet, String inputJson, boolean captureOutputs,
+                                    @Nullable Integer tokenBudget) {
         programId(inferlet);
         Objects.requireNonNull(inputJson, "inputJson");
         if (tokenBudget != null && tokenBudget < 0) throw new IllegalArgumentException("tokenBudget < 0");
@@ -245,7 +301,14 @@ public final class PieClient implements AutoCloseable {
         return new PieProcess(this, canonicalId(id), queue.get());
     }
 
-    /** Launches a process whose events this client receives, with the engine's default token budget. */
+    /**
+     * Launches a process whose events this client receives, with the engine's default token budget.
+     *
+     * @param inferlet  the program, {@code name@major.minor.patch}
+     * @param inputJson the input, as JSON text
+     * @return the handle to read events from and send signals to
+     * @throws PieRequestException if the engine refuses (e.g. the program is not installed)
+     */
     public PieProcess launchProcess(String inferlet, String inputJson) {
         return launchProcess(inferlet, inputJson, true, null);
     }
@@ -253,12 +316,22 @@ public final class PieClient implements AutoCloseable {
     /**
      * Launches a process with a record as its input, serialised to JSON with Gson (a {@code String} input
      * is always JSON text already: see {@link #launchProcess(String, String)}).
+     *
+     * @param inferlet the program, {@code name@major.minor.patch}
+     * @param input    the input, e.g. {@code record Prompt(String prompt, int maxTokens)}
+     * @return the handle to read events from and send signals to
      */
     public PieProcess launchProcess(String inferlet, Record input) {
         return launchProcess(inferlet, toJson(input));
     }
 
-    /** Launches a process with a map as its input, serialised to a JSON object with Gson. */
+    /**
+     * Launches a process with a map as its input, serialised to a JSON object with Gson.
+     *
+     * @param inferlet the program, {@code name@major.minor.patch}
+     * @param input    the input's fields by name
+     * @return the handle to read events from and send signals to
+     */
     public PieProcess launchProcess(String inferlet, Map<String, ?> input) {
         return launchProcess(inferlet, toJson(input));
     }
@@ -267,9 +340,15 @@ public final class PieClient implements AutoCloseable {
      * Launches one process per input, in one request, and returns their handles in input order. Unlike
      * {@link #launchProcess}, the engine returns ids even without {@code captureOutputs}; those handles
      * then have no events. {@code tokenBudgets} may be null, or hold one budget (or null) per input.
+     *
+     * @param inferlet       the program, {@code name@major.minor.patch}
+     * @param inputs         one JSON input per process
+     * @param captureOutputs whether this connection receives the processes' events
+     * @param tokenBudgets   one budget (or null for the default) per input, or null for the defaults
+     * @return one handle per input, in input order
      */
     public List<PieProcess> launchProcesses(String inferlet, List<String> inputs, boolean captureOutputs,
-                                            List<Integer> tokenBudgets) {
+                                            @Nullable List<@Nullable Integer> tokenBudgets) {
         programId(inferlet);
         List<String> in = List.copyOf(inputs);
         List<Long> budgets = budgets(tokenBudgets);
@@ -292,8 +371,15 @@ public final class PieClient implements AutoCloseable {
      * answers only when all have finished and holds up everything else on this connection meanwhile, so this
      * waits up to {@code timeout} (use a second connection for other work). The first failure, in input
      * order, is a {@link PieRequestException} with that process's error text.
+     *
+     * @param inferlet     the program, {@code name@major.minor.patch}
+     * @param inputs       one JSON input per process
+     * @param tokenBudgets one budget (or null for the default) per input, or null for the defaults
+     * @param timeout      how long to wait for all of them
+     * @return the processes' return values, in input order
      */
-    public List<String> runProcesses(String inferlet, List<String> inputs, List<Integer> tokenBudgets, Duration timeout) {
+    public List<String> runProcesses(String inferlet, List<String> inputs,
+                                     @Nullable List<@Nullable Integer> tokenBudgets, Duration timeout) {
         programId(inferlet);
         List<String> in = List.copyOf(inputs);
         List<Long> budgets = budgets(tokenBudgets);
@@ -302,8 +388,16 @@ public final class PieClient implements AutoCloseable {
         return parseStringArray(json);
     }
 
-    /** {@link #runProcesses(String, List, List, Duration)} with the request timeout as its deadline. */
-    public List<String> runProcesses(String inferlet, List<String> inputs, List<Integer> tokenBudgets) {
+    /**
+     * {@link #runProcesses(String, List, List, Duration)} with the request timeout as its deadline.
+     *
+     * @param inferlet     the program, {@code name@major.minor.patch}
+     * @param inputs       one JSON input per process
+     * @param tokenBudgets one budget (or null for the default) per input, or null for the defaults
+     * @return the processes' return values, in input order
+     */
+    public List<String> runProcesses(String inferlet, List<String> inputs,
+                                     @Nullable List<@Nullable Integer> tokenBudgets) {
         return runProcesses(inferlet, inputs, tokenBudgets, config.requestTimeout);
     }
 
@@ -311,6 +405,10 @@ public final class PieClient implements AutoCloseable {
      * Starts a long-lived daemon instance of {@code inferlet} serving {@code port} on the engine. The engine
      * keeps only the low 16 bits of the port and never reports a failure to bind it; daemons have no events
      * and are not listed as processes.
+     *
+     * @param inferlet  the program, {@code name@major.minor.patch}
+     * @param port      the port the daemon serves, 0 to 65535
+     * @param inputJson the input, as JSON text
      */
     public void launchDaemon(String inferlet, int port, String inputJson) {
         programId(inferlet);
@@ -322,6 +420,10 @@ public final class PieClient implements AutoCloseable {
     /**
      * Attaches to a running process of the same user (for instance after a reconnect) and receives its
      * events, starting with those the engine kept while nobody was attached.
+     *
+     * @param processId the process id, as {@link PieProcess#id()} or {@link #listProcesses()} give it
+     * @return a new handle on the process
+     * @throws PieRequestException if the engine has no such process for this user ("Process not found")
      */
     public PieProcess attachProcess(String processId) {
         Objects.requireNonNull(processId, "processId");
@@ -338,7 +440,11 @@ public final class PieClient implements AutoCloseable {
         return new PieProcess(this, id, queue);
     }
 
-    /** The ids of this user's live processes. */
+    /**
+     * Lists what this user has running, e.g. to find processes to reattach to.
+     *
+     * @return the ids of this user's live processes
+     */
     public List<String> listProcesses() {
         String json = ok("list_processes", call("list_processes", ClientMessage.ListProcesses::new));
         List<String> ids = new ArrayList<>();
@@ -360,7 +466,11 @@ public final class PieClient implements AutoCloseable {
         return ids;
     }
 
-    /** This user's live processes, as the engine describes them. */
+    /**
+     * Lists what this user has running, with the engine's description of each.
+     *
+     * @return this user's live processes
+     */
     public List<ProcessInfo> listProcessInfo() {
         String json = ok("list_processes", call("list_processes", ClientMessage.ListProcesses::new));
         List<ProcessInfo> out = new ArrayList<>();
@@ -377,7 +487,11 @@ public final class PieClient implements AutoCloseable {
         return out;
     }
 
-    /** Stops a process of this user; its attached client then receives {@code Error("Signal")}. */
+    /**
+     * Stops a process of this user; its attached client then receives {@code Error("Signal")}.
+     *
+     * @param processId the process id
+     */
     public void terminateProcess(String processId) {
         Objects.requireNonNull(processId, "processId");
         ok("terminate_process", call("terminate_process", c -> new ClientMessage.TerminateProcess(c, processId)));
@@ -393,6 +507,10 @@ public final class PieClient implements AutoCloseable {
     /**
      * Sends a {@code query}; engines up to 0.4 answer only the subject {@code model_status} (a JSON object)
      * and leave every other subject unanswered, so those end in a {@link PieTimeoutException}.
+     *
+     * @param subject what to ask about, e.g. {@code model_status}
+     * @param record  the subject's argument ({@code ""} for none)
+     * @return the engine's answer text
      */
     public String query(String subject, String record) {
         Objects.requireNonNull(subject, "subject");
@@ -400,7 +518,11 @@ public final class PieClient implements AutoCloseable {
         return ok("query", call("query", c -> new ClientMessage.Query(c, subject, record)));
     }
 
-    /** The engine's {@code model_status} report, grouped by model. */
+    /**
+     * Asks the engine how its models are doing (KV-cache use, batches, latency).
+     *
+     * @return the engine's {@code model_status} report, grouped by model
+     */
     public ModelStatus modelStatus() {
         String json = query("model_status", "");
         Map<String, Map<String, JsonElement>> byModel = new TreeMap<>();
@@ -424,6 +546,9 @@ public final class PieClient implements AutoCloseable {
      * Submits a workflow (JSON text in the engine's workflow language). This connection is attached to it
      * at once; the returned handle receives its children's events (see {@link PieWorkflow} for what the
      * engine does and does not send).
+     *
+     * @param json the workflow, as JSON text
+     * @return a handle that receives the children's events
      */
     public PieWorkflow submitWorkflow(String json) {
         Objects.requireNonNull(json, "json");
@@ -438,7 +563,12 @@ public final class PieClient implements AutoCloseable {
         }
     }
 
-    /** Attaches this connection to a workflow of this user and receives its children's events. */
+    /**
+     * Attaches this connection to a workflow of this user and receives its children's events.
+     *
+     * @param workflowId the workflow id, as {@link PieWorkflow#id()} gives it
+     * @return a handle that receives the children's events
+     */
     public PieWorkflow attachWorkflow(String workflowId) {
         Objects.requireNonNull(workflowId, "workflowId");
         processes.workflowHandles(+1);
@@ -451,13 +581,21 @@ public final class PieClient implements AutoCloseable {
         }
     }
 
-    /** Cancels a workflow; its running children end with {@code Error("cancelled")}. */
+    /**
+     * Cancels a workflow; its running children end with {@code Error("cancelled")}.
+     *
+     * @param workflowId the workflow id
+     */
     public void cancelWorkflow(String workflowId) {
         Objects.requireNonNull(workflowId, "workflowId");
         ok("cancel_workflow", call("cancel_workflow", c -> new ClientMessage.CancelWorkflow(c, workflowId)));
     }
 
-    /** Stops the engine sending a workflow's events to this connection. */
+    /**
+     * Stops the engine sending a workflow's events to this connection.
+     *
+     * @param workflowId the workflow id
+     */
     public void detachWorkflow(String workflowId) {
         Objects.requireNonNull(workflowId, "workflowId");
         ok("detach_workflow", call("detach_workflow", c -> new ClientMessage.DetachWorkflow(c, workflowId)));
@@ -467,6 +605,11 @@ public final class PieClient implements AutoCloseable {
      * Resolves a bare program name to {@code name@version} with the newest version an inferlet registry
      * lists ({@code GET <registryUrl>/api/v1/inferlets/<name>}, whose {@code versions[0].num} is taken, as
      * the official Python client does). A name that already has a version is returned as it is.
+     *
+     * @param name        a program name, with or without {@code @version}
+     * @param registryUrl the registry's base URL, e.g. {@code https://registry.example}
+     * @return {@code name@version}
+     * @throws PieConnectionException if the registry cannot be reached
      */
     public static String resolveVersion(String name, String registryUrl) {
         Objects.requireNonNull(name, "name");
@@ -505,8 +648,16 @@ public final class PieClient implements AutoCloseable {
      * Starts a local MCP server and, once it has completed the MCP handshake, announces it to the engine,
      * so that inferlets of this connection can call it. Only the {@code stdio} transport is supported:
      * {@code command} and {@code args} start the server; {@code url} is unused.
+     *
+     * @param name      the name inferlets call the server by
+     * @param transport {@code "stdio"}
+     * @param command   the program that starts the server (required for {@code stdio})
+     * @param args      its arguments, or null for none
+     * @param url       the server's URL for other transports, or null; passed on to the engine
+     * @throws PieException if the server does not start or fails the MCP handshake; nothing is announced then
      */
-    public void registerMcpServer(String name, String transport, String command, List<String> args, String url) {
+    public void registerMcpServer(String name, String transport, @Nullable String command,
+                                  @Nullable List<String> args, @Nullable String url) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(transport, "transport");
         mcp.register(name, transport, command, args == null ? List.of() : args, url);
@@ -526,6 +677,9 @@ public final class PieClient implements AutoCloseable {
      * authenticated (same user and key, or same token). Nothing is replayed: requests that were in flight
      * on the old connection are not resent. Use {@link #reattach} on the new client for processes that were
      * running. This client is closed if it was not already.
+     *
+     * @return a new, authenticated client
+     * @throws PieConnectionException if the engine cannot be reached
      */
     public PieClient reconnect() {
         close();
@@ -545,6 +699,9 @@ public final class PieClient implements AutoCloseable {
      * streaming) and sorts them by outcome. An engine 0.4 does not detach a lost connection's processes
      * (protocol.md §6.4), so it answers "Process not found" for processes that are still running; those
      * are told apart from finished ones with {@code list_processes}.
+     *
+     * @param processIds the processes to attach to
+     * @return which were attached, which are still running but cannot be attached, and which have ended
      */
     public Reattachment reattach(List<String> processIds) {
         Map<String, PieProcess> attached = new LinkedHashMap<>();
@@ -563,17 +720,31 @@ public final class PieClient implements AutoCloseable {
         return new Reattachment(Collections.unmodifiableMap(attached), List.copyOf(stuck), List.copyOf(gone));
     }
 
-    /** The BLAKE3 hash of {@code blob} as 64 lowercase hex digits, as the protocol writes hashes. */
+    /**
+     * Hashes data the way the protocol identifies programs and files.
+     *
+     * @param blob the data
+     * @return its BLAKE3 hash as 64 lowercase hex digits
+     */
     public static String hashBlob(byte[] blob) {
         return Blake3.hex(blob);
     }
 
-    /** The user this connection authenticated as, or null before authentication. */
-    public String user() {
+    /**
+     * The user this connection acts for.
+     *
+     * @return the user it authenticated as ({@code "internal"} after {@link #authByToken}), or null before
+     *         authentication
+     */
+    public @Nullable String user() {
         return user;
     }
 
-    /** True until the connection is closed or lost. */
+    /**
+     * Whether requests can still be sent.
+     *
+     * @return true until the connection is closed or lost
+     */
     public boolean isOpen() {
         return transport.closeCause() == null;
     }
@@ -652,9 +823,9 @@ public final class PieClient implements AutoCloseable {
         }
     }
 
-    private static List<Long> budgets(List<Integer> tokenBudgets) {
+    private static @Nullable List<@Nullable Long> budgets(@Nullable List<@Nullable Integer> tokenBudgets) {
         if (tokenBudgets == null) return null;
-        List<Long> out = new ArrayList<>(tokenBudgets.size());
+        List<@Nullable Long> out = new ArrayList<>(tokenBudgets.size());
         for (Integer b : tokenBudgets) out.add(b == null ? null : b.longValue());
         return out;
     }
@@ -680,13 +851,27 @@ public final class PieClient implements AutoCloseable {
     private Response call(String op, LongFunction<Request> request, Duration timeout, Consumer<Response> onAnswer) {
         CompletableFuture<Response> answer = new CompletableFuture<>();
         long corrId = register(answer, onAnswer);
+        CompletableFuture<Void> sent;
         try {
-            send(request.apply(corrId));
+            MsgPackWriter w = encode(request.apply(corrId));
+            sent = transport.sendLater(w.array(), w.size());
         } catch (RuntimeException e) {
             pending.remove(corrId);
             throw e;
         }
-        return await(op, corrId, answer, timeout);
+        // The caller waits for the answer alone (one wake-up per request, not two); a failed send ends
+        // that wait at once.
+        sent.whenComplete((ok, err) -> {
+            if (err != null) answer.completeExceptionally(transport.closeCause() != null ? transport.closeCause() : err);
+        });
+        try {
+            return await(op, corrId, answer, timeout);
+        } catch (PieTimeoutException e) {
+            if (!sent.isDone() && transport.failIfSendStuck()) {
+                throw new PieTimeoutException(op + ": the request could not be sent (the engine stopped reading?)");
+            }
+            throw e;
+        }
     }
 
     private long register(CompletableFuture<Response> answer, Consumer<Response> onAnswer) {
@@ -775,7 +960,7 @@ public final class PieClient implements AutoCloseable {
 
     /** Connection settings. Every setter returns this builder; {@link #build()} connects. */
     public static final class Builder {
-        private URI uri;
+        private @Nullable URI uri;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration mcpCallTimeout = Duration.ofMinutes(5);
@@ -789,7 +974,13 @@ public final class PieClient implements AutoCloseable {
         private Builder() {
         }
 
-        /** The engine's address, {@code ws://host:port} or {@code wss://...}. */
+        /**
+         * Sets the engine's address. Required.
+         *
+         * @param uri {@code ws://host:port} or {@code wss://...}
+         * @return this builder
+         * @throws PieException if it is not a {@code ws} or {@code wss} URI
+         */
         public Builder uri(String uri) {
             Objects.requireNonNull(uri, "uri");
             try {
@@ -799,6 +990,13 @@ public final class PieClient implements AutoCloseable {
             }
         }
 
+        /**
+         * Sets the engine's address. Required.
+         *
+         * @param uri {@code ws://host:port} or {@code wss://...}
+         * @return this builder
+         * @throws PieException if it is not a {@code ws} or {@code wss} URI
+         */
         public Builder uri(URI uri) {
             Objects.requireNonNull(uri, "uri");
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -809,7 +1007,12 @@ public final class PieClient implements AutoCloseable {
             return this;
         }
 
-        /** How long to wait for the WebSocket connection to open. Default 10 s. */
+        /**
+         * How long to wait for the WebSocket connection to open. Default 10 s.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
             return this;
@@ -818,6 +1021,9 @@ public final class PieClient implements AutoCloseable {
         /**
          * How long any request waits for its answer. Default 30 s. The engine handles one request of a
          * connection at a time, so a slow install delays what follows it.
+         *
+         * @param timeout a positive duration
+         * @return this builder
          */
         public Builder requestTimeout(Duration timeout) {
             this.requestTimeout = positive(timeout, "requestTimeout");
@@ -828,26 +1034,44 @@ public final class PieClient implements AutoCloseable {
          * How long one message may wait to be written to the socket. Default 30 s. A send that misses it
          * fails the connection (a half-written message leaves it unusable): this catches an engine that
          * has stopped reading.
+         *
+         * @param timeout a positive duration
+         * @return this builder
          */
         public Builder sendTimeout(Duration timeout) {
             this.sendTimeout = positive(timeout, "sendTimeout");
             return this;
         }
 
-        /** How long a relayed MCP call may take before the inferlet gets a timeout error. Default 5 min. */
+        /**
+         * How long a relayed MCP call may take before the inferlet gets a timeout error. Default 5 min.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
         public Builder mcpCallTimeout(Duration timeout) {
             this.mcpCallTimeout = positive(timeout, "mcpCallTimeout");
             return this;
         }
 
-        /** The largest message accepted from the engine; a larger one closes the connection. Default 64 MiB. */
+        /**
+         * The largest message accepted from the engine; a larger one closes the connection. Default 64 MiB.
+         *
+         * @param bytes at least 1024
+         * @return this builder
+         */
         public Builder maxMessageBytes(int bytes) {
             if (bytes < 1024) throw new IllegalArgumentException("maxMessageBytes must be at least 1024");
             this.maxMessageBytes = bytes;
             return this;
         }
 
-        /** The largest file accepted from an inferlet; a larger one is dropped. Default 256 MiB. */
+        /**
+         * The largest file accepted from an inferlet; a larger one is dropped. Default 256 MiB.
+         *
+         * @param bytes from 1 to {@code Integer.MAX_VALUE - 8}
+         * @return this builder
+         */
         public Builder maxFileBytes(long bytes) {
             if (bytes < 1 || bytes > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("maxFileBytes");
             this.maxFileBytes = bytes;
@@ -859,6 +1083,9 @@ public final class PieClient implements AutoCloseable {
          * and its reader is told so: memory stays bounded and other processes are never held up.
          * Default 1,000,000 (about 80 MB of 16-byte stdout events), so that a reader that keeps up on
          * average survives the bursts of a fast stream.
+         *
+         * @param events at least 1
+         * @return this builder
          */
         public Builder maxQueuedEvents(int events) {
             if (events < 1) throw new IllegalArgumentException("maxQueuedEvents must be positive");
@@ -866,25 +1093,46 @@ public final class PieClient implements AutoCloseable {
             return this;
         }
 
-        /** How many events for not-yet-known processes are kept (oldest dropped first). Default 1024. */
+        /**
+         * How many events for not-yet-known processes are kept (oldest dropped first). Default 1024.
+         *
+         * @param events zero or more
+         * @return this builder
+         */
         public Builder orphanBufferSize(int events) {
             if (events < 0) throw new IllegalArgumentException("orphanBufferSize must not be negative");
             this.orphanBufferSize = events;
             return this;
         }
 
-        /** Adds a header to the WebSocket upgrade request, e.g. {@code Authorization} for a proxy. */
+        /**
+         * Adds a header to the WebSocket upgrade request, e.g. {@code Authorization} for a proxy.
+         *
+         * @param name  the header name
+         * @param value its value (never logged: only header names appear in {@link #toString()})
+         * @return this builder
+         */
         public Builder header(String name, String value) {
             headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
         }
 
-        /** Names the user to a Pie 0.5 gateway ({@code x-pie-identity}: {@code user} or {@code tenant/user}). */
+        /**
+         * Names the user to a Pie 0.5 gateway in the {@code x-pie-identity} header.
+         *
+         * @param identity {@code user} or {@code tenant/user}
+         * @return this builder
+         */
         public Builder identity(String identity) {
             return header("x-pie-identity", identity);
         }
 
-        /** Connects. */
+        /**
+         * Connects with these settings; the builder can be reused.
+         *
+         * @return an open, not yet authenticated client
+         * @throws PieConnectionException if the connection cannot be opened within the connect timeout
+         */
         public PieClient build() {
             if (uri == null) throw new PieException("no engine URI given");
             return new PieClient(this);

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
+import org.jspecify.annotations.Nullable;
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.wire.ClientMessage;
 
@@ -28,16 +29,20 @@ import org.pieproject.client.wire.ClientMessage;
 public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
     private final PieClient client;
     private final String id;
-    private final ProcessQueue queue; // null when the process was launched without captured output
+    private final @Nullable ProcessQueue queue; // null when the process was launched without captured output
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    PieProcess(PieClient client, String id, ProcessQueue queue) {
+    PieProcess(PieClient client, String id, @Nullable ProcessQueue queue) {
         this.client = client;
         this.id = id;
         this.queue = queue;
     }
 
-    /** The process id (a lowercase UUID), or "" for a process launched with {@code captureOutputs=false}. */
+    /**
+     * The id to attach to, list or terminate this process by.
+     *
+     * @return a lowercase UUID, or "" for a process launched with {@code captureOutputs=false}
+     */
     public String id() {
         return id;
     }
@@ -47,6 +52,7 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
      * {@link ProcessEvent.Error}) it throws at once, and so it does when the connection is lost, after the
      * events that had already arrived.
      *
+     * @return the next event
      * @throws PieException when the stream is over, the connection is lost, or the thread is interrupted
      *                      (its interrupt flag stays set)
      */
@@ -54,18 +60,27 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
         return poll(-1);
     }
 
-    /** Waits up to {@code timeout} for the next event; empty if none came in time. Otherwise as {@link #recv()}. */
+    /**
+     * Waits up to {@code timeout} for the next event. Otherwise as {@link #recv()}.
+     *
+     * @param timeout how long to wait; zero or negative means not at all
+     * @return the next event, or empty if none came in time
+     */
     public Optional<ProcessEvent> recv(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         return Optional.ofNullable(poll(Math.max(0, timeout.toNanos())));
     }
 
-    /** The next event if one has already arrived. Otherwise as {@link #recv()}. */
+    /**
+     * Takes the next event without waiting. Otherwise as {@link #recv()}.
+     *
+     * @return the next event if one has already arrived, else empty
+     */
     public Optional<ProcessEvent> tryRecv() {
         return Optional.ofNullable(poll(0));
     }
 
-    private ProcessEvent poll(long timeoutNanos) {
+    private @Nullable ProcessEvent poll(long timeoutNanos) {
         if (queue == null) {
             throw new PieException("process was launched with captureOutputs=false; it has no event stream");
         }
@@ -77,7 +92,11 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
         }
     }
 
-    /** Sends a message the inferlet reads with its receive call. The engine confirms nothing. */
+    /**
+     * Sends a message the inferlet reads with its receive call. The engine confirms nothing.
+     *
+     * @param message the message text
+     */
     public void signal(String message) {
         Objects.requireNonNull(message, "message");
         requireId();
@@ -88,6 +107,8 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
      * Sends a file to the inferlet in 256 KiB chunks. The engine hands it over only if the inferlet is
      * already waiting for a file, and confirms nothing; inferlets usually say (with a message) when they
      * are ready.
+     *
+     * @param data the file's bytes
      */
     public void transferFile(byte[] data) {
         Objects.requireNonNull(data, "data");
@@ -103,6 +124,7 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
     /**
      * Reads the process to its end and returns the value it returned.
      *
+     * @return the value of its {@link ProcessEvent.Return}
      * @throws PieRequestException with the process's error text if it ended with an error
      */
     public String result() {
@@ -113,6 +135,7 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
      * Reads the process to its end and returns everything it produced: the return value, standard output
      * and error (concatenated), messages and files.
      *
+     * @return what the process produced from now until it returned
      * @throws PieRequestException with the process's error text if it ended with an error
      */
     public ProcessOutput output() {
@@ -155,7 +178,11 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
         };
     }
 
-    /** The events from now on as a sequential stream, ending with the terminal one. */
+    /**
+     * The events as a stream, for filtering and collecting. Reading blocks as {@link #recv()} does.
+     *
+     * @return the events from now on as a sequential stream, ending with the terminal one
+     */
     public Stream<ProcessEvent> events() {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED | Spliterator.NONNULL), false);
     }

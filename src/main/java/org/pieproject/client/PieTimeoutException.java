@@ -7,6 +7,11 @@ package org.pieproject.client;
 public class PieTimeoutException extends PieException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message which request went unanswered, and for how long
+     */
     public PieTimeoutException(String message) {
         super(message);
     }

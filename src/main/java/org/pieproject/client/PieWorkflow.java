@@ -30,12 +30,22 @@ public final class PieWorkflow implements AutoCloseable {
         this.id = id;
     }
 
-    /** The workflow id (a UUID). */
+    /**
+     * The id to attach to, cancel or detach this workflow by.
+     *
+     * @return the workflow id (a UUID)
+     */
     public String id() {
         return id;
     }
 
-    /** Waits up to {@code timeout} for the next child event; empty if none came in time. */
+    /**
+     * Waits up to {@code timeout} for the next child event.
+     *
+     * @param timeout how long to wait; zero or negative means not at all
+     * @return the next event, or empty if none came in time
+     * @throws PieException if the thread is interrupted (its interrupt flag stays set)
+     */
     public Optional<WorkflowEvent> recv(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         try {
@@ -46,7 +56,11 @@ public final class PieWorkflow implements AutoCloseable {
         }
     }
 
-    /** The next child event if one has already arrived. */
+    /**
+     * Takes the next child event without waiting.
+     *
+     * @return the next event if one has already arrived, else empty
+     */
     public Optional<WorkflowEvent> tryRecv() {
         return recv(Duration.ZERO);
     }

@@ -2,6 +2,8 @@ package org.pieproject.client;
 
 import java.util.Arrays;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Something a process produced, in the order it produced it. {@link Return} and {@link Error} are
  * terminal: exactly one of them ends a process's stream.
@@ -16,26 +18,50 @@ import java.util.Arrays;
  */
 public sealed interface ProcessEvent {
 
-    /** True for {@link Return} and {@link Error}, after which the process sends nothing more. */
+    /**
+     * Whether this event ends the stream.
+     *
+     * @return true for {@link Return} and {@link Error}, after which the process sends nothing more
+     */
     default boolean isTerminal() {
         return this instanceof Return || this instanceof Error;
     }
 
-    /** Text the inferlet wrote to its standard output. */
+    /**
+     * Text the inferlet wrote to its standard output.
+     *
+     * @param text the text, as one write delivered it (not necessarily a whole line)
+     */
     record Stdout(String text) implements ProcessEvent {}
 
-    /** Text the inferlet wrote to its standard error. */
+    /**
+     * Text the inferlet wrote to its standard error.
+     *
+     * @param text the text, as one write delivered it (not necessarily a whole line)
+     */
     record Stderr(String text) implements ProcessEvent {}
 
-    /** A message the inferlet sent to its client. */
+    /**
+     * A message the inferlet sent to its client.
+     *
+     * @param text the message
+     */
     record Message(String text) implements ProcessEvent {}
 
     /**
      * A file the inferlet sent, complete and checked against its BLAKE3 hash. {@code name} is the name the
      * engine suggested (newer engines only), or null; never use it as a path without
      * {@link #safeFileName()}.
+     *
+     * @param data the file's bytes (the array is shared, not copied)
+     * @param name the file name the engine suggested, or null
      */
-    record File(byte[] data, String name) implements ProcessEvent {
+    record File(byte[] data, @Nullable String name) implements ProcessEvent {
+        /**
+         * A file without a suggested name, as engines up to 0.4 send them.
+         *
+         * @param data the file's bytes
+         */
         public File(byte[] data) {
             this(data, null);
         }
@@ -43,6 +69,8 @@ public sealed interface ProcessEvent {
         /**
          * A name that is safe to create in a directory of your choice: the suggested name without any
          * directory part, control characters or leading dots, or "file.bin" when nothing usable is left.
+         *
+         * @return a plain file name, never empty
          */
         public String safeFileName() {
             if (name == null) return "file.bin";
@@ -55,7 +83,7 @@ public sealed interface ProcessEvent {
         }
 
         @Override
-        public boolean equals(Object o) {
+        public boolean equals(@Nullable Object o) {
             return o instanceof File f && Arrays.equals(f.data, data) && java.util.Objects.equals(f.name, name);
         }
 
@@ -70,9 +98,17 @@ public sealed interface ProcessEvent {
         }
     }
 
-    /** The process ended normally with this value (by convention JSON). Terminal. */
+    /**
+     * The process ended normally. Terminal.
+     *
+     * @param value what the inferlet returned (by convention JSON)
+     */
     record Return(String value) implements ProcessEvent {}
 
-    /** The process failed, or was terminated ({@code "Signal"}). Terminal. */
+    /**
+     * The process failed, or was terminated. Terminal.
+     *
+     * @param message the engine's error text ({@code "Signal"} after a termination)
+     */
     record Error(String message) implements ProcessEvent {}
 }

@@ -17,7 +17,12 @@ public final class KeyFiles {
     private KeyFiles() {
     }
 
-    /** A path with a leading {@code ~} or {@code ~/} replaced by the user's home directory. */
+    /**
+     * A path with a leading {@code ~} or {@code ~/} replaced by the user's home directory.
+     *
+     * @param path a path as the user typed it
+     * @return the path, resolved
+     */
     public static Path expandHome(String path) {
         if (path == null || path.isEmpty()) {
             throw new PieException("no key file path given");
@@ -35,6 +40,8 @@ public final class KeyFiles {
     /**
      * The text of a key file.
      *
+     * @param path the file
+     * @return its content
      * @throws PieException if the file is missing, a directory, unreadable, too large or empty
      */
     public static String read(Path path) {

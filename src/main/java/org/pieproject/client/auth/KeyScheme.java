@@ -20,7 +20,11 @@ public enum KeyScheme {
         this.jcaSignatureAlgorithm = jcaSignatureAlgorithm;
     }
 
-    /** The JDK {@link java.security.Signature} algorithm name for this scheme. */
+    /**
+     * The JDK {@link java.security.Signature} algorithm name for this scheme.
+     *
+     * @return e.g. {@code SHA256withRSA}
+     */
     public String jcaSignatureAlgorithm() {
         return jcaSignatureAlgorithm;
     }

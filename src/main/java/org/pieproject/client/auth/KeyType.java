@@ -8,7 +8,11 @@ package org.pieproject.client.auth;
  */
 public record KeyType(KeyScheme scheme, int bits) {
 
-    /** A short, non-secret name: {@code RSA-3072}, {@code Ed25519}, {@code ECDSA-P256}, {@code ECDSA-P384}. */
+    /**
+     * A short, non-secret name: {@code RSA-3072}, {@code Ed25519}, {@code ECDSA-P256}, {@code ECDSA-P384}.
+     *
+     * @return the name
+     */
     public String label() {
         return switch (scheme) {
             case RSA -> "RSA-" + bits;

@@ -31,9 +31,12 @@ public final class PrivateKeys {
     }
 
     /**
+     * Reads a private key, whatever its format, and checks that it can sign.
+     *
      * @param text       the key file's text
      * @param passphrase the passphrase for an encrypted key, or {@code null}; only copies of it are used,
      *                   and they are wiped before this returns
+     * @return the key pair
      * @throws PieException saying what was found and what is supported, without any key material
      */
     public static Loaded read(String text, char[] passphrase) {

@@ -45,6 +45,8 @@ public final class PublicKeys {
      * Parses a PEM public key, or every key line of an authorized_keys-style text (blank lines and
      * {@code #} comments skipped).
      *
+     * @param text the PEM or authorized_keys text
+     * @return the keys, in order
      * @throws PieException for the first line that is not a supported public key (its line number is given)
      */
     public static List<PublicKey> parseAll(String text) {
@@ -80,19 +82,31 @@ public final class PublicKeys {
     /**
      * The engine's type for a JDK public key.
      *
+     * @param key the key
+     * @return its type
      * @throws PieException if the engine would refuse the key
      */
     public static KeyType typeOf(PublicKey key) {
         return KeyPolicy.check(JdkKeys.fromJdkPublic(key));
     }
 
-    /** The OpenSSH one-line form ({@code type base64}), as an authorized_keys line without a comment. */
+    /**
+     * The OpenSSH one-line form ({@code type base64}), as an authorized_keys line without a comment.
+     *
+     * @param key the key
+     * @return the line
+     */
     public static String toOpenSsh(PublicKey key) {
         byte[] blob = openSshBlob(key);
         return sshTypeName(blob) + " " + Base64.getEncoder().encodeToString(blob);
     }
 
-    /** The SHA-256 fingerprint as {@code ssh-keygen -l} prints it: {@code SHA256:} and unpadded base64. */
+    /**
+     * The SHA-256 fingerprint as {@code ssh-keygen -l} prints it: {@code SHA256:} and unpadded base64.
+     *
+     * @param key the key
+     * @return the fingerprint
+     */
     public static String fingerprint(PublicKey key) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(openSshBlob(key));

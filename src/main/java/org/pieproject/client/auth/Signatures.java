@@ -40,6 +40,9 @@ public final class Signatures {
      * Verifies a signature as the engine does: the key's type decides the scheme, and malformed signatures
      * (wrong length, raw r‖s instead of DER for ECDSA) simply do not verify.
      *
+     * @param key       the signer's public key
+     * @param data      the signed bytes
+     * @param signature the signature to check
      * @return whether the signature is valid for the data under the key
      * @throws PieException if the engine would not accept the key at all
      */

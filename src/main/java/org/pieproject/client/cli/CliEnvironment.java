@@ -24,7 +24,7 @@ import java.util.Objects;
  * @param interrupts where a running command registers what Ctrl-C should do
  * @param wac        the {@code wac} executable that {@code submit --link} composes components with
  */
-public record CliEnvironment(PrintWriter out, PrintWriter err, BufferedReader in, Path home, Path configFile,
+record CliEnvironment(PrintWriter out, PrintWriter err, BufferedReader in, Path home, Path configFile,
                              String userName, boolean terminal, Interrupts interrupts, String wac) {
 
     /** Where the official client keeps its settings, relative to the home directory. */

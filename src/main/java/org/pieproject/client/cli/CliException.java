@@ -6,7 +6,7 @@ import java.io.Serial;
  * A failure the command line reports as {@code Error: <message>} on stderr, with exit code 1: bad input
  * files, an unknown or ambiguous process id, a missing config file. Its message is written for the user.
  */
-public final class CliException extends RuntimeException {
+final class CliException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 

@@ -3,7 +3,7 @@ package org.pieproject.client.cli;
 import picocli.CommandLine.Option;
 
 /** The options every command that talks to an engine takes; each overrides the config file's value. */
-public final class ConnectionOptions {
+final class ConnectionOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "Path to a custom TOML configuration file.")
     String config;
 

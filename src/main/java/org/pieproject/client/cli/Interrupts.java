@@ -4,7 +4,7 @@ package org.pieproject.client.cli;
  * Where a command that streams a process registers what Ctrl-C should do (detach and say how to reattach).
  * The real command line uses JVM shutdown hooks, which SIGINT runs; tests fire the action themselves.
  */
-public interface Interrupts {
+interface Interrupts {
 
     /** Registers {@code action} to run on Ctrl-C until the returned registration is closed. */
     Registration onInterrupt(Runnable action);

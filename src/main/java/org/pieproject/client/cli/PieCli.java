@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
  * {@code list}, {@code attach}, {@code abort}, {@code ping}, {@code config}) with the same options, config
  * file and exit codes (0 on success, 1 on failure, 2 for a usage error).
  *
- * <p>Run it as {@code java -jar pie-client-<version>-cli.jar ...}, or in-process with
+ * <p>Run it as {@code java -jar pie-client-<version>-cli.jar ...}; tests run it in-process with
  * {@link #execute(CliEnvironment, String...)}, which never exits the JVM.
  */
 @Command(name = "pie-client", mixinStandardHelpOptions = true, versionProvider = PieCli.Version.class,
@@ -26,14 +26,22 @@ public final class PieCli implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Runs the command line and exits the JVM with its exit code. */
+    /** Only {@link #commandLine} creates the top command; picocli fills in {@link #spec}. */
+    private PieCli() {
+    }
+
+    /**
+     * Runs the command line and exits the JVM with its exit code.
+     *
+     * @param args the command line, e.g. {@code submit text-completion@0.1.0 -- --prompt Hi}
+     */
     public static void main(String[] args) {
         int code = execute(CliEnvironment.system(), args);
         System.exit(code);
     }
 
     /** Runs one command line in this JVM and returns its exit code. */
-    public static int execute(CliEnvironment env, String... args) {
+    static int execute(CliEnvironment env, String... args) {
         int code = commandLine(env).execute(args);
         env.out().flush();
         env.err().flush();
@@ -41,7 +49,7 @@ public final class PieCli implements Callable<Integer> {
     }
 
     /** The picocli command tree, writing to {@code env}'s streams and building commands around {@code env}. */
-    public static CommandLine commandLine(CliEnvironment env) {
+    static CommandLine commandLine(CliEnvironment env) {
         CommandLine cl = new CommandLine(new PieCli(), new Factory(env));
         cl.setOut(env.out());
         cl.setErr(env.err());

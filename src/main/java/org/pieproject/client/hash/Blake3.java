@@ -48,7 +48,12 @@ public final class Blake3 {
     private Blake3() {
     }
 
-    /** The 32-byte BLAKE3 hash of {@code data}. */
+    /**
+     * The 32-byte BLAKE3 hash of {@code data}.
+     *
+     * @param data the input
+     * @return the hash
+     */
     public static byte[] hash(byte[] data) {
         return hash(data, 0, data.length);
     }
@@ -56,6 +61,10 @@ public final class Blake3 {
     /**
      * The 32-byte BLAKE3 hash of {@code data[off, off + len)}.
      *
+     * @param data the input array
+     * @param off  where the input starts
+     * @param len  how many bytes it has
+     * @return the hash
      * @throws IndexOutOfBoundsException if the range is not inside {@code data}
      */
     public static byte[] hash(byte[] data, int off, int len) {
@@ -66,12 +75,21 @@ public final class Blake3 {
         return hashSequential(data, off, len);
     }
 
-    /** The BLAKE3 hash of {@code data} as 64 lowercase hex digits, the form the Pie protocol uses. */
+    /**
+     * The BLAKE3 hash of {@code data} as 64 lowercase hex digits, the form the Pie protocol uses.
+     *
+     * @param data the input
+     * @return the hash in hex
+     */
     public static String hex(byte[] data) {
         return HEX.formatHex(hash(data));
     }
 
-    /** A hasher for input that arrives in pieces. */
+    /**
+     * A hasher for input that arrives in pieces.
+     *
+     * @return an empty hasher
+     */
     public static Hasher newHasher() {
         return new Hasher(0);
     }
@@ -195,7 +213,12 @@ public final class Blake3 {
             Compressor.initChainingValue(chunkCv);
         }
 
-        /** Adds all of {@code data}. */
+        /**
+         * Adds all of {@code data}.
+         *
+         * @param data the next input
+         * @return this hasher
+         */
         public Hasher update(byte[] data) {
             return update(data, 0, data.length);
         }
@@ -203,6 +226,10 @@ public final class Blake3 {
         /**
          * Adds {@code data[off, off + len)}.
          *
+         * @param data the input array
+         * @param off  where the input starts
+         * @param len  how many bytes it has
+         * @return this hasher
          * @throws IndexOutOfBoundsException if the range is not inside {@code data}
          */
         public Hasher update(byte[] data, int off, int len) {
@@ -317,12 +344,20 @@ public final class Blake3 {
             depth++;
         }
 
-        /** The 32-byte hash of everything added so far. The hasher is unchanged and can take more input. */
+        /**
+         * The 32-byte hash of everything added so far. The hasher is unchanged and can take more input.
+         *
+         * @return the hash
+         */
         public byte[] digest() {
             return Compressor.digestBytes(finish(ROOT));
         }
 
-        /** {@link #digest()} as 64 lowercase hex digits. */
+        /**
+         * {@link #digest()} as 64 lowercase hex digits.
+         *
+         * @return the hash in hex
+         */
         public String hexDigest() {
             return HEX.formatHex(digest());
         }

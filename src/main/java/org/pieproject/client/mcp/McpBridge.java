@@ -38,6 +38,8 @@ public final class McpBridge implements AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * Creates a bridge with no servers.
+     *
      * @param handshakeTimeout how long {@link #register} waits for a server's answer to {@code initialize}
      * @param callTimeout      how long {@link #call} waits for an answer; the engine itself waits forever,
      *                         so this is what keeps a stuck server from hanging an inferlet
@@ -120,7 +122,11 @@ public final class McpBridge implements AutoCloseable {
         }
     }
 
-    /** Stops the server registered under {@code name}, if any, and frees the name. */
+    /**
+     * Stops the server registered under {@code name}, if any, and frees the name.
+     *
+     * @param name the server's name
+     */
     public void unregister(String name) {
         StdioMcpServer server = name == null ? null : servers.remove(name);
         if (server != null) {
@@ -129,7 +135,11 @@ public final class McpBridge implements AutoCloseable {
         }
     }
 
-    /** The names of the servers that are registered and ready for calls. */
+    /**
+     * The names of the servers that are registered and ready for calls.
+     *
+     * @return a snapshot of the names
+     */
     public Set<String> serverNames() {
         return Set.copyOf(servers.keySet());
     }

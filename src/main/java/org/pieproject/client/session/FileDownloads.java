@@ -20,6 +20,11 @@ public final class FileDownloads {
     private final long maxFileBytes;
     private final Map<String, Download> downloads = new HashMap<>();
 
+    /**
+     * Creates the table, empty.
+     *
+     * @param maxFileBytes the largest file taken; a larger one is dropped and logged
+     */
     public FileDownloads(long maxFileBytes) {
         this.maxFileBytes = maxFileBytes;
     }
@@ -38,7 +43,12 @@ public final class FileDownloads {
         }
     }
 
-    /** Takes one chunk; returns the finished file when this chunk completes a valid one, else null. */
+    /**
+     * Takes one chunk; returns the finished file when this chunk completes a valid one, else null.
+     *
+     * @param c the chunk
+     * @return the finished file when this chunk completes a valid one, else null
+     */
     public ProcessEvent.File accept(FileChunk c) {
         String key = c.processId() + '/' + c.fileHash();
         Download d = downloads.get(key);

@@ -23,6 +23,14 @@ public final class MessageRouter implements FrameHandler {
     private final Consumer<ServerMessage.McpRequest> mcpRequests;
     private final ServerMessageDecoder decoder = new ServerMessageDecoder();
 
+    /**
+     * Wires the router to the tables it fills.
+     *
+     * @param pending     the requests waiting for answers
+     * @param processes   the process event queues
+     * @param files       the files being received
+     * @param mcpRequests what to do with an inferlet's MCP call; must not block
+     */
     public MessageRouter(PendingRequests pending, ProcessRegistry processes, FileDownloads files,
                          Consumer<ServerMessage.McpRequest> mcpRequests) {
         this.pending = pending;

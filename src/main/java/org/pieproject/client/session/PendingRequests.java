@@ -18,12 +18,18 @@ public final class PendingRequests {
     private static final System.Logger LOG = System.getLogger(PendingRequests.class.getName());
     private static final long U32_MASK = 0xFFFF_FFFFL;
 
-    /** A waiting request; {@code onAnswer} runs on the listener thread before the caller wakes up. */
+    /**
+     * A waiting request; {@code onAnswer} runs on the listener thread before the caller wakes up.
+     *
+     * @param future   completed with the answer, or failed when the connection ends
+     * @param onAnswer run with the answer before {@code future} completes, or null
+     */
     public record Pending(CompletableFuture<Response> future, Consumer<Response> onAnswer) {}
 
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong next;
 
+    /** Creates the table, empty, with ids starting at 1. */
     public PendingRequests() {
         this(1);
     }
@@ -32,7 +38,12 @@ public final class PendingRequests {
         next = new AtomicLong(firstId);
     }
 
-    /** Registers {@code p} under a fresh id and returns the id. */
+    /**
+     * Registers {@code p} under a fresh id and returns the id.
+     *
+     * @param p the request
+     * @return the id, a u32 other than 0
+     */
     public long register(Pending p) {
         while (true) {
             long id = next.getAndIncrement() & U32_MASK;
@@ -40,12 +51,20 @@ public final class PendingRequests {
         }
     }
 
-    /** Forgets a request whose caller gave up; a late answer for it is then dropped. */
+    /**
+     * Forgets a request whose caller gave up; a late answer for it is then dropped.
+     *
+     * @param id the request's id
+     */
     public void remove(long id) {
         pending.remove(id);
     }
 
-    /** Hands an answer to its waiting caller; answers nobody waits for are dropped. */
+    /**
+     * Hands an answer to its waiting caller; answers nobody waits for are dropped.
+     *
+     * @param r the answer
+     */
     public void complete(Response r) {
         Pending p = pending.remove(r.corrId());
         if (p == null) {
@@ -62,7 +81,11 @@ public final class PendingRequests {
         p.future().complete(r);
     }
 
-    /** Fails every waiting request with {@code cause}. */
+    /**
+     * Fails every waiting request with {@code cause}.
+     *
+     * @param cause why the connection ended
+     */
     public void failAll(PieException cause) {
         for (Long id : pending.keySet()) {
             Pending p = pending.remove(id);
@@ -70,6 +93,11 @@ public final class PendingRequests {
         }
     }
 
+    /**
+     * How many requests wait, so tests can prove that abandoned ones leave nothing behind.
+     *
+     * @return the number of waiting requests
+     */
     public int size() {
         return pending.size();
     }

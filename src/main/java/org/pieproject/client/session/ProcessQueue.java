@@ -38,11 +38,22 @@ public final class ProcessQueue {
     private long lastOffer;
     private volatile boolean dense;
 
+    /**
+     * Creates an empty queue.
+     *
+     * @param processId the process whose events it holds
+     * @param capacity  how many unread events it keeps before it drops further ones
+     */
     public ProcessQueue(String processId, int capacity) {
         this.processId = processId;
         this.capacity = capacity;
     }
 
+    /**
+     * The process whose events this queue holds.
+     *
+     * @return its canonical id
+     */
     public String processId() {
         return processId;
     }
@@ -50,6 +61,9 @@ public final class ProcessQueue {
     /**
      * Adds an event from the engine; never blocks. Returns false if the event was ignored: it came after
      * the terminal event (a known engine race, protocol.md §6.2), the queue is closed, or it is full.
+     *
+     * @param e the event
+     * @return whether it was queued
      */
     public boolean offer(ProcessEvent e) {
         lock.lock();
@@ -72,7 +86,11 @@ public final class ProcessQueue {
         }
     }
 
-    /** True once the terminal event has arrived (whether or not it was read). */
+    /**
+     * True once the terminal event has arrived (whether or not it was read).
+     *
+     * @return whether the stream has ended
+     */
     public boolean ended() {
         lock.lock();
         try {
@@ -85,6 +103,9 @@ public final class ProcessQueue {
     /**
      * Takes the next event, waiting up to {@code timeoutNanos} (negative: forever). Returns null on timeout.
      *
+     * @param timeoutNanos how long to wait; negative waits forever
+     * @return the event, or null on timeout
+     * @throws InterruptedException if the reader is interrupted
      * @throws PieException once the stream is over: after the terminal event was taken, after a lost
      *                      connection (events that had arrived are delivered first), or after an overflow
      */
@@ -125,7 +146,11 @@ public final class ProcessQueue {
         }
     }
 
-    /** Ends the stream after what it holds; blocked and later readers get {@code cause}. */
+    /**
+     * Ends the stream after what it holds; blocked and later readers get {@code cause}.
+     *
+     * @param cause what readers get once the held events are taken
+     */
     public void close(PieException cause) {
         lock.lock();
         try {

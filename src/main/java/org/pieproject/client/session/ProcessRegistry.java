@@ -45,13 +45,23 @@ public final class ProcessRegistry {
     private final AtomicInteger workflowHandles = new AtomicInteger();
     private static final WorkflowEvent END = new WorkflowEvent("", new ProcessEvent.Error(""));
 
+    /**
+     * Creates an empty registry.
+     *
+     * @param queueCapacity  unread events one process may have waiting
+     * @param orphanCapacity events kept for processes that have no queue yet
+     */
     public ProcessRegistry(int queueCapacity, int orphanCapacity) {
         this.queueCapacity = queueCapacity;
         this.orphanCapacity = orphanCapacity;
         this.workflowEvents = new LinkedBlockingQueue<>(queueCapacity);
     }
 
-    /** A workflow handle opened (+1) or closed (-1): while any is open, unknown processes' events are theirs. */
+    /**
+     * A workflow handle opened (+1) or closed (-1): while any is open, unknown processes' events are theirs.
+     *
+     * @param delta +1 or -1
+     */
     public void workflowHandles(int delta) {
         workflowHandles.addAndGet(delta);
     }
@@ -59,6 +69,9 @@ public final class ProcessRegistry {
     /**
      * The next event of a workflow child, waiting up to {@code timeoutNanos}; null on timeout.
      *
+     * @param timeoutNanos how long to wait
+     * @return the event, or null on timeout
+     * @throws InterruptedException if the reader is interrupted
      * @throws PieConnectionException once the connection is gone and the events that came before are taken
      */
     public WorkflowEvent pollWorkflowEvent(long timeoutNanos) throws InterruptedException {
@@ -80,6 +93,9 @@ public final class ProcessRegistry {
     /**
      * Returns the queue for {@code processId}, creating it (with any orphans already received for it, in
      * order) when there is none.
+     *
+     * @param processId the canonical process id
+     * @return its queue
      */
     public ProcessQueue open(String processId) {
         ProcessQueue q = queues.get(processId);
@@ -105,17 +121,30 @@ public final class ProcessRegistry {
         }
     }
 
-    /** The queue of a process, or null. */
+    /**
+     * The queue of a process, or null.
+     *
+     * @param processId the canonical process id
+     * @return the queue, or null
+     */
     public ProcessQueue get(String processId) {
         return queues.get(processId);
     }
 
-    /** Stops routing events to a process (after a failed attach); its later events become orphans. */
+    /**
+     * Stops routing events to a process (after a failed attach); its later events become orphans.
+     *
+     * @param processId the canonical process id
+     */
     public void forget(String processId) {
         queues.remove(processId);
     }
 
-    /** The handle of a process is closed: its later events are dropped, not kept as orphans. */
+    /**
+     * The handle of a process is closed: its later events are dropped, not kept as orphans.
+     *
+     * @param processId the canonical process id
+     */
     public void release(String processId) {
         lock.lock();
         try {
@@ -125,7 +154,12 @@ public final class ProcessRegistry {
         }
     }
 
-    /** Routes one event from the engine. Listener thread only. */
+    /**
+     * Routes one event from the engine. Listener thread only.
+     *
+     * @param processId the process the engine named
+     * @param event     its event
+     */
     public void route(String processId, ProcessEvent event) {
         ProcessQueue q = queues.get(processId);
         if (q != null) {
@@ -171,7 +205,11 @@ public final class ProcessRegistry {
         }
     }
 
-    /** The connection is gone: every queue ends after what it holds, and so does every later one. */
+    /**
+     * The connection is gone: every queue ends after what it holds, and so does every later one.
+     *
+     * @param cause why the connection ended
+     */
     public void closeAll(PieException cause) {
         lock.lock();
         try {
@@ -189,10 +227,20 @@ public final class ProcessRegistry {
         }
     }
 
+    /**
+     * How many processes have a queue, for {@code toString()} and tests.
+     *
+     * @return the number of queues
+     */
     public int openQueues() {
         return queues.size();
     }
 
+    /**
+     * How many events wait for a handle, for tests.
+     *
+     * @return the number of orphaned events
+     */
     public int orphanCount() {
         lock.lock();
         try {

@@ -90,7 +90,11 @@ public final class PieTestServer implements AutoCloseable {
         this.server = new Server(new InetSocketAddress(settings.host(), settings.port()), settings.maxMessageBytes());
     }
 
-    /** A builder with the defaults: 127.0.0.1, an ephemeral port, authentication disabled, no programs. */
+    /**
+     * A builder with the defaults: 127.0.0.1, an ephemeral port, authentication disabled, no programs.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -113,13 +117,21 @@ public final class PieTestServer implements AutoCloseable {
         return this;
     }
 
-    /** The address to connect to: {@code ws://127.0.0.1:<port>} (no path; any path is accepted). */
+    /**
+     * The address to connect to: {@code ws://127.0.0.1:<port>} (no path; any path is accepted).
+     *
+     * @return the URI to give {@code PieClient.connect}
+     */
     public URI uri() {
         String host = engine.settings().host();
         return URI.create("ws://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port());
     }
 
-    /** The port the server listens on. */
+    /**
+     * The port the server listens on.
+     *
+     * @return the port
+     */
     public int port() {
         return server.getPort();
     }
@@ -127,22 +139,39 @@ public final class PieTestServer implements AutoCloseable {
     /**
      * The engine's internal token for {@code auth_by_token}: the one given to {@link Builder#token}, or
      * 64 random URL-safe base64 characters.
+     *
+     * @return the token
      */
     public String internalToken() {
         return engine.settings().token();
     }
 
-    /** Switches for misbehaving on purpose. */
+    /**
+     * Switches for misbehaving on purpose.
+     *
+     * @return the fault switches of this server
+     */
     public Faults faults() {
         return engine.faults();
     }
 
-    /** How many connections are open right now. */
+    /**
+     * How many connections are open right now.
+     *
+     * @return the number of open connections
+     */
     public int connectedSessions() {
         return engine.sessions.size();
     }
 
-    /** Waits until exactly {@code count} connections are open; false if that did not happen in time. */
+    /**
+     * Waits until exactly {@code count} connections are open; false if that did not happen in time.
+     *
+     * @param count   the number of connections to wait for
+     * @param timeout how long to wait
+     * @throws InterruptedException if the waiting thread is interrupted
+     * @return true once they are, false if that did not happen in time
+     */
     public boolean awaitConnectedSessions(int count, Duration timeout) throws InterruptedException {
         return engine.awaitSessions(count, timeout);
     }
@@ -152,6 +181,8 @@ public final class PieTestServer implements AutoCloseable {
      * MessagePack maps: keys are strings; values are {@code null}, Boolean, Long, Double, String,
      * byte[], List or Map. Frames that were not MessagePack maps are not included; maps the engine could
      * not bind (unknown type, bad field) are.
+     *
+     * @return a copy of the recorded messages
      */
     public List<Map<String, Object>> receivedMessages() {
         return engine.received();
@@ -162,25 +193,46 @@ public final class PieTestServer implements AutoCloseable {
         engine.clearReceived();
     }
 
-    /** Waits until a recorded client message matches {@code matcher}; returns the first that does. */
+    /**
+     * Waits until a recorded client message matches {@code matcher}; returns the first that does.
+     *
+     * @param matcher which message to wait for
+     * @param timeout how long to wait
+     * @throws InterruptedException if the waiting thread is interrupted
+     * @return the first matching message, or empty if none came in time
+     */
     public Optional<Map<String, Object>> awaitReceived(Predicate<? super Map<String, Object>> matcher, Duration timeout)
             throws InterruptedException {
         return engine.awaitReceived(matcher, timeout);
     }
 
-    /** The ids of the processes that are still running, of every user. */
+    /**
+     * The ids of the processes that are still running, of every user.
+     *
+     * @return their ids
+     */
     public List<String> runningProcesses() {
         List<String> ids = new ArrayList<>();
         for (TestProcess p : engine.processes.values()) ids.add(p.processId());
         return ids;
     }
 
-    /** Whether a program {@code name@version} is installed (as {@code check_program} would answer). */
+    /**
+     * Whether a program {@code name@version} is installed (as {@code check_program} would answer).
+     *
+     * @param id {@code name@major.minor.patch}
+     * @return whether it is installed
+     */
     public boolean hasProgram(String id) {
         return engine.programs.containsKey(id);
     }
 
-    /** The bytes of an uploaded program, or empty if {@code id} was not uploaded with {@code add_program}. */
+    /**
+     * The bytes of an uploaded program, or empty if {@code id} was not uploaded with {@code add_program}.
+     *
+     * @param id {@code name@major.minor.patch}
+     * @return a copy of the wasm bytes, or empty
+     */
     public Optional<byte[]> uploadedProgram(String id) {
         TestEngine.Program p = engine.programs.get(id);
         return p == null || p.wasm() == null ? Optional.empty() : Optional.of(p.wasm().clone());
@@ -316,14 +368,24 @@ public final class PieTestServer implements AutoCloseable {
             return m;
         }
 
-        /** The TCP port to listen on; 0 (the default) picks a free one. */
+        /**
+         * The TCP port to listen on; 0 (the default) picks a free one.
+         *
+         * @param port 0 to 65535
+         * @return this builder
+         */
         public Builder port(int port) {
             if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
             this.port = port;
             return this;
         }
 
-        /** The address to listen on; default {@code 127.0.0.1}. */
+        /**
+         * The address to listen on; default {@code 127.0.0.1}.
+         *
+         * @param host a host name or IP address
+         * @return this builder
+         */
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");
             return this;
@@ -332,7 +394,9 @@ public final class PieTestServer implements AutoCloseable {
         /**
          * Installs a program: {@code check_program} answers "true" for it and launches run {@code inferlet}.
          *
-         * @param id {@code name@major.minor.patch}
+         * @param id       {@code name@major.minor.patch}
+         * @param inferlet what its processes run
+         * @return this builder
          */
         public Builder inferlet(String id, Inferlet inferlet) {
             if (!ProgramId.isValid(id)) throw new IllegalArgumentException(ProgramId.invalidText(id));
@@ -343,19 +407,33 @@ public final class PieTestServer implements AutoCloseable {
         /**
          * What programs uploaded with {@code add_program} run when their manifest's {@code [package] name} is
          * {@code name} (any version). Uploading does not install anything by itself.
+         *
+         * @param name     the program name, without a version
+         * @param inferlet what its processes run
+         * @return this builder
          */
         public Builder uploadedInferlet(String name, Inferlet inferlet) {
             uploadInferlets.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(inferlet, "inferlet"));
             return this;
         }
 
-        /** What other uploaded programs run; by default an inferlet that returns its input. */
+        /**
+         * What other uploaded programs run; by default an inferlet that returns its input.
+         *
+         * @param inferlet what their processes run
+         * @return this builder
+         */
         public Builder defaultUploadedInferlet(Inferlet inferlet) {
             this.defaultUploadInferlet = Objects.requireNonNull(inferlet, "inferlet");
             return this;
         }
 
-        /** The upload size cap ({@code runtime.max_upload_mb}); default 256. */
+        /**
+         * The upload size cap ({@code runtime.max_upload_mb}); default 256.
+         *
+         * @param megabytes the largest upload, in MiB
+         * @return this builder
+         */
         public Builder maxUploadMb(long megabytes) {
             if (megabytes < 0) throw new IllegalArgumentException("negative upload cap");
             this.maxUploadMb = megabytes;
@@ -366,6 +444,9 @@ public final class PieTestServer implements AutoCloseable {
          * Registers a user with the public keys that may sign its challenges, and turns authentication on.
          * RSA (2048–4096 bits), Ed25519 and EC P-256/P-384 keys are accepted, as by the engine.
          *
+         * @param name the user name
+         * @param keys the user's public keys
+         * @return this builder
          * @throws IllegalArgumentException for a key type or size the engine refuses
          */
         public Builder user(String name, PublicKey... keys) {
@@ -379,13 +460,21 @@ public final class PieTestServer implements AutoCloseable {
         /**
          * Turns authentication on or off. Off (the default unless {@link #user} was called), any
          * {@code auth_identify} authenticates with the claimed name; on, only registered users can.
+         *
+         * @param enabled whether to check users' signatures
+         * @return this builder
          */
         public Builder authentication(boolean enabled) {
             this.authEnabled = enabled;
             return this;
         }
 
-        /** The internal token {@code auth_by_token} accepts (whether authentication is on or not). */
+        /**
+         * The internal token {@code auth_by_token} accepts (whether authentication is on or not).
+         *
+         * @param token the token
+         * @return this builder
+         */
         public Builder token(String token) {
             this.token = Objects.requireNonNull(token, "token");
             return this;
@@ -394,6 +483,9 @@ public final class PieTestServer implements AutoCloseable {
         /**
          * How long a wrong token holds up the session before "Invalid token" is sent; by default a random
          * time between 1 and 3 s, as the engine does.
+         *
+         * @param delay the delay; zero for none
+         * @return this builder
          */
         public Builder tokenFailureDelay(Duration delay) {
             if (delay.isNegative()) throw new IllegalArgumentException("negative delay");
@@ -405,6 +497,9 @@ public final class PieTestServer implements AutoCloseable {
          * Trusts the {@code x-pie-identity} upgrade header as a 0.5 gateway does: a connection that carries
          * it starts authenticated, as the header's whole value ({@code user} or {@code tenant/user}).
          * Off by default.
+         *
+         * @param trust whether to honour the header
+         * @return this builder
          */
         public Builder trustIdentityHeader(boolean trust) {
             this.trustIdentityHeader = trust;
@@ -415,6 +510,9 @@ public final class PieTestServer implements AutoCloseable {
          * Whether a session that ends detaches its processes (default true, the engine's designed and
          * documented behaviour). False reproduces engine 0.3/0.4, where they stay attached to the dead
          * session: their events are lost and re-attaching answers "Process not found".
+         *
+         * @param detach whether a closed session's processes are detached
+         * @return this builder
          */
         public Builder detachOnDisconnect(boolean detach) {
             this.detachOnDisconnect = detach;
@@ -424,6 +522,9 @@ public final class PieTestServer implements AutoCloseable {
         /**
          * The answer to {@code query model_status}: keys {@code "<model>.<stat>"}, values numbers or lists of
          * numbers. The default describes one idle model called {@code test-model}.
+         *
+         * @param status the statistics (copied)
+         * @return this builder
          */
         public Builder modelStatus(Map<String, ?> status) {
             this.modelStatus = new LinkedHashMap<>(status);
@@ -433,6 +534,9 @@ public final class PieTestServer implements AutoCloseable {
         /**
          * The largest message (and frame) accepted, in bytes; default 64 MiB, the engine's message limit.
          * A larger one closes the connection with code 1009, where the engine would just stop reading.
+         *
+         * @param bytes a positive size
+         * @return this builder
          */
         public Builder maxMessageBytes(int bytes) {
             if (bytes <= 0) throw new IllegalArgumentException("message size cap must be positive");
@@ -443,6 +547,7 @@ public final class PieTestServer implements AutoCloseable {
         /**
          * Starts the server and waits until it listens.
          *
+         * @return the running server; close it when done
          * @throws PieException if it cannot bind its address
          */
         public PieTestServer start() {

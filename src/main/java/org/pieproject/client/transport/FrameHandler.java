@@ -9,9 +9,16 @@ public interface FrameHandler {
     /**
      * One complete binary message: {@code buf[0, length)}. The array is reused for the next message as
      * soon as this returns, so the handler must copy whatever it keeps.
+     *
+     * @param buf    the message bytes (and more)
+     * @param length how many bytes of {@code buf} the message has
      */
     void onMessage(byte[] buf, int length);
 
-    /** The connection is gone for good; called exactly once, after the last {@link #onMessage}. */
+    /**
+     * The connection is gone for good; called exactly once, after the last {@link #onMessage}.
+     *
+     * @param cause why it ended
+     */
     void onClosed(TransportClosedException cause);
 }

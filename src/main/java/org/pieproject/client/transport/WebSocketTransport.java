@@ -63,6 +63,14 @@ public final class WebSocketTransport {
     /**
      * Opens a connection, or throws a {@link PieConnectionException} saying why not. Every request header
      * in {@code headers} is sent with the upgrade request.
+     *
+     * @param uri             the engine's {@code ws} or {@code wss} address
+     * @param headers         extra upgrade request headers
+     * @param connectTimeout  how long the opening handshake may take
+     * @param maxMessageBytes the largest message taken; a larger one fails the connection
+     * @param sendTimeout     how long one send may wait for the socket
+     * @param handler         receives every message and, once, the end of the connection
+     * @return the open transport
      */
     public static WebSocketTransport connect(URI uri, Map<String, String> headers, Duration connectTimeout,
                                              int maxMessageBytes, Duration sendTimeout, FrameHandler handler) {
@@ -103,11 +111,20 @@ public final class WebSocketTransport {
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
+    /**
+     * The address this transport connected to, for messages and {@code toString()}.
+     *
+     * @return the engine's URI
+     */
     public URI uri() {
         return uri;
     }
 
-    /** Why the connection ended, or null while it is open. */
+    /**
+     * Why the connection ended, or null while it is open.
+     *
+     * @return the cause, or null
+     */
     public TransportClosedException closeCause() {
         return closed.get();
     }
@@ -116,6 +133,8 @@ public final class WebSocketTransport {
      * Sends one binary message of {@code buf[0, length)} (the array must not change until this returns) and
      * waits until the JDK has taken it. Sends from many threads go out one at a time, in call order.
      *
+     * @param buf    the message bytes (and more)
+     * @param length how many bytes of {@code buf} to send
      * @throws PieTimeoutException if it could not be sent within the send timeout; the connection is then
      *                             failed, because a half-sent message leaves it unusable
      */
@@ -127,6 +146,10 @@ public final class WebSocketTransport {
      * Queues one binary message of {@code buf[0, length)} (the array must not change until the returned
      * future completes) and returns at once; {@link #awaitSent} waits for it with the send deadline. Lets a
      * caller keep several messages in flight, as a chunked upload does.
+     *
+     * @param buf    the message bytes (and more)
+     * @param length how many bytes of {@code buf} to send
+     * @return completes when the JDK has taken the message
      */
     public CompletableFuture<Void> sendLater(byte[] buf, int length) {
         TransportClosedException c = closed.get();
@@ -134,7 +157,31 @@ public final class WebSocketTransport {
         return sends.enqueue(ByteBuffer.wrap(buf, 0, length));
     }
 
-    /** Waits for a message queued by {@link #sendLater}; the same failures as {@link #send}. */
+    /**
+     * Fails the connection if the message being written has been at it for longer than the send timeout
+     * (the engine has stopped reading; a message stuck half-written leaves the connection unusable).
+     * Callers that gave up waiting for an answer ask this, so a stuck socket is found even by requests
+     * whose own deadline is shorter than the send timeout.
+     *
+     * @return true if the connection was failed for it
+     */
+    public boolean failIfSendStuck() {
+        long since = sends.inFlightSince;
+        if (since == 0 || System.nanoTime() - since < sendTimeout.toNanos()) return false;
+        sendMissedDeadline(sendTimeout);
+        return true;
+    }
+
+    private void sendMissedDeadline(Duration deadline) {
+        fail(new TransportClosedException("a send did not complete within " + deadline
+                + " (the engine stopped reading?)", null));
+    }
+
+    /**
+     * Waits for a message queued by {@link #sendLater}; the same failures as {@link #send}.
+     *
+     * @param done the future {@link #sendLater} returned
+     */
     public void awaitSent(CompletableFuture<Void> done) {
         try {
             done.get(sendTimeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -143,8 +190,7 @@ public final class WebSocketTransport {
             // It may still go out; we cannot take it back from the queue once the JDK has it.
             throw new PieException("interrupted while sending", e);
         } catch (TimeoutException e) {
-            fail(new TransportClosedException("a send did not complete within " + sendTimeout
-                    + " (the engine stopped reading?)", null));
+            sendMissedDeadline(sendTimeout);
             throw new PieTimeoutException("send did not complete within " + sendTimeout);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -208,6 +254,8 @@ public final class WebSocketTransport {
 
         private final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean sending = new AtomicBoolean();
+        /** System.nanoTime() when the message now being written was handed to the JDK; 0 when idle. */
+        volatile long inFlightSince;
 
         CompletableFuture<Void> enqueue(ByteBuffer data) {
             CompletableFuture<Void> done = new CompletableFuture<>();
@@ -231,6 +279,7 @@ public final class WebSocketTransport {
                     sending.set(false);
                     continue;
                 }
+                inFlightSince = System.nanoTime() | 1; // never 0 while busy
                 CompletableFuture<?> sent = sendFragments(item);
                 if (sent.isDone()) {
                     finish(item, sent);
@@ -245,6 +294,7 @@ public final class WebSocketTransport {
         }
 
         private void finish(Item item, CompletableFuture<?> sent) {
+            inFlightSince = 0;
             try {
                 sent.join();
                 item.done.complete(null);

@@ -12,6 +12,7 @@ public sealed interface ClientMessage {
     /**
      * Writes this message into {@code w}.
      *
+     * @param w the writer to append to
      * @throws IllegalArgumentException if an integer field is outside its protocol range (a u32 above
      *         2^32-1 or any negative value); {@code w} then holds a partial message and must be reset
      */
@@ -19,12 +20,27 @@ public sealed interface ClientMessage {
 
     /** A request the engine answers with a {@code response} carrying {@link #corrId()}. */
     sealed interface Request extends ClientMessage {
+        /**
+         * The id the engine's answer will carry.
+         *
+         * @return the correlation id
+         */
         long corrId();
 
-        /** The same request with another correlation id. */
+        /**
+         * The same request with another correlation id, e.g. to resend a recorded request in tests.
+         *
+         * @param corrId the new id
+         * @return the copy
+         */
         Request withCorrId(long corrId);
     }
 
+    /**
+     * This message as one MessagePack frame.
+     *
+     * @return the encoded bytes
+     */
     default byte[] encode() {
         MsgPackWriter w = new MsgPackWriter(128);
         writeTo(w);
@@ -61,6 +77,12 @@ public sealed interface ClientMessage {
         return n;
     }
 
+    /**
+     * {@code auth_identify}: names the user; the engine answers with a challenge or at once.
+     *
+     * @param corrId   the correlation id that pairs the request with its answer
+     * @param username the user to authenticate as
+     */
     record AuthIdentify(long corrId, String username) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 1, "auth_identify", corrId);
@@ -69,6 +91,12 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new AuthIdentify(id, username); }
     }
 
+    /**
+     * {@code auth_prove}: the signed challenge. Its {@code toString()} hides the signature.
+     *
+     * @param corrId    the correlation id that pairs the request with its answer
+     * @param signature the base64 signature of the engine's challenge
+     */
     record AuthProve(long corrId, String signature) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 1, "auth_prove", corrId);
@@ -78,6 +106,12 @@ public sealed interface ClientMessage {
         @Override public String toString() { return "AuthProve[corrId=" + corrId + ", signature=<redacted>]"; }
     }
 
+    /**
+     * {@code auth_by_token}: authenticates with the engine's internal token, which {@code toString()} hides.
+     *
+     * @param corrId the correlation id that pairs the request with its answer
+     * @param token  the engine's internal token
+     */
     record AuthByToken(long corrId, String token) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 1, "auth_by_token", corrId);
@@ -87,6 +121,15 @@ public sealed interface ClientMessage {
         @Override public String toString() { return "AuthByToken[corrId=" + corrId + ", token=<redacted>]"; }
     }
 
+    /**
+     * {@code check_program}: asks whether the engine has a program.
+     *
+     * @param corrId       the correlation id that pairs the request with its answer
+     * @param name         the program name
+     * @param version      the program version, {@code major.minor.patch}
+     * @param wasmHash     the BLAKE3 hex of a local build's wasm, or null
+     * @param manifestHash the BLAKE3 hex of a local build's manifest, or null
+     */
     record CheckProgram(long corrId, String name, String version, String wasmHash, String manifestHash)
             implements Request {
         public void writeTo(MsgPackWriter w) {
@@ -98,6 +141,13 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new CheckProgram(id, name, version, wasmHash, manifestHash); }
     }
 
+    /**
+     * {@code query}: asks the engine about a subject.
+     *
+     * @param corrId  the correlation id that pairs the request with its answer
+     * @param subject what is asked about, e.g. {@code model_status}
+     * @param record  the subject's argument
+     */
     record Query(long corrId, String subject, String record) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 2, "query", corrId);
@@ -106,7 +156,19 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new Query(id, subject, record); }
     }
 
-    /** One chunk of a program upload; {@code data[offset, offset+length)} is the chunk, not copied. */
+    /**
+     * One chunk of a program upload; {@code data[offset, offset+length)} is the chunk, not copied.
+     *
+     * @param corrId         the correlation id that pairs the request with its answer
+     * @param programHash    the BLAKE3 hex of the whole wasm binary
+     * @param manifest       the {@code Pie.toml} text
+     * @param forceOverwrite whether to replace an installed program of the same name
+     * @param chunkIndex     this chunk's index, from 0
+     * @param totalChunks    how many chunks the whole has
+     * @param data           the whole wasm binary (not copied)
+     * @param offset         where the chunk starts in {@code data}
+     * @param length         the chunk's length
+     */
     record AddProgram(long corrId, String programHash, String manifest, boolean forceOverwrite,
                       long chunkIndex, long totalChunks, byte[] data, int offset, int length) implements Request {
         public void writeTo(MsgPackWriter w) {
@@ -123,6 +185,15 @@ public sealed interface ClientMessage {
         }
     }
 
+    /**
+     * {@code launch_process}: starts one process.
+     *
+     * @param corrId         the correlation id that pairs the request with its answer
+     * @param inferlet       the program, {@code name@major.minor.patch}
+     * @param input          the input, as JSON text
+     * @param captureOutputs whether the client receives the processes' events
+     * @param tokenBudget    the token budget, or null for the engine's default
+     */
     record LaunchProcess(long corrId, String inferlet, String input, boolean captureOutputs, Long tokenBudget)
             implements Request {
         public void writeTo(MsgPackWriter w) {
@@ -133,6 +204,15 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new LaunchProcess(id, inferlet, input, captureOutputs, tokenBudget); }
     }
 
+    /**
+     * {@code launch_processes}: starts one process per input in one request.
+     *
+     * @param corrId         the correlation id that pairs the request with its answer
+     * @param inferlet       the program, {@code name@major.minor.patch}
+     * @param inputs         one JSON input per process
+     * @param captureOutputs whether the client receives the processes' events
+     * @param tokenBudgets   one budget (or null) per input, or null for the defaults
+     */
     record LaunchProcesses(long corrId, String inferlet, List<String> inputs, boolean captureOutputs,
                            List<Long> tokenBudgets) implements Request {
         public void writeTo(MsgPackWriter w) {
@@ -145,6 +225,14 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new LaunchProcesses(id, inferlet, inputs, captureOutputs, tokenBudgets); }
     }
 
+    /**
+     * {@code run_processes}: runs one process per input and answers when all have ended.
+     *
+     * @param corrId       the correlation id that pairs the request with its answer
+     * @param inferlet     the program, {@code name@major.minor.patch}
+     * @param inputs       one JSON input per process
+     * @param tokenBudgets one budget (or null) per input, or null for the defaults
+     */
     record RunProcesses(long corrId, String inferlet, List<String> inputs, List<Long> tokenBudgets)
             implements Request {
         public void writeTo(MsgPackWriter w) {
@@ -156,6 +244,14 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new RunProcesses(id, inferlet, inputs, tokenBudgets); }
     }
 
+    /**
+     * {@code launch_daemon}: starts a daemon inferlet serving a port.
+     *
+     * @param corrId   the correlation id that pairs the request with its answer
+     * @param port     the port the daemon serves
+     * @param inferlet the program, {@code name@major.minor.patch}
+     * @param input    the input, as JSON text
+     */
     record LaunchDaemon(long corrId, long port, String inferlet, String input) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 3, "launch_daemon", corrId);
@@ -164,6 +260,12 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new LaunchDaemon(id, port, inferlet, input); }
     }
 
+    /**
+     * {@code attach_process}: streams a running process's events to this connection.
+     *
+     * @param corrId    the correlation id that pairs the request with its answer
+     * @param processId the process id
+     */
     record AttachProcess(long corrId, String processId) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 1, "attach_process", corrId);
@@ -172,6 +274,12 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new AttachProcess(id, processId); }
     }
 
+    /**
+     * {@code terminate_process}: stops a process.
+     *
+     * @param corrId    the correlation id that pairs the request with its answer
+     * @param processId the process id
+     */
     record TerminateProcess(long corrId, String processId) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 1, "terminate_process", corrId);
@@ -180,6 +288,11 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new TerminateProcess(id, processId); }
     }
 
+    /**
+     * {@code list_processes}: asks for the user's live processes.
+     *
+     * @param corrId the correlation id that pairs the request with its answer
+     */
     record ListProcesses(long corrId) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 0, "list_processes", corrId);
@@ -187,6 +300,11 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new ListProcesses(id); }
     }
 
+    /**
+     * {@code ping}: asks for an empty answer, to check the connection.
+     *
+     * @param corrId the correlation id that pairs the request with its answer
+     */
     record Ping(long corrId) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 0, "ping", corrId);
@@ -194,6 +312,16 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new Ping(id); }
     }
 
+    /**
+     * {@code register_mcp_server}: announces a local MCP server to the engine.
+     *
+     * @param corrId    the correlation id that pairs the request with its answer
+     * @param name      the name inferlets call the server by
+     * @param transport the MCP transport, e.g. {@code stdio}
+     * @param command   the command that starts the server, or null
+     * @param args      its arguments, or null
+     * @param url       the server's URL, or null
+     */
     record RegisterMcpServer(long corrId, String name, String transport, String command, List<String> args,
                              String url) implements Request {
         public void writeTo(MsgPackWriter w) {
@@ -206,6 +334,12 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new RegisterMcpServer(id, name, transport, command, args, url); }
     }
 
+    /**
+     * {@code submit_workflow}: starts a workflow.
+     *
+     * @param corrId the correlation id that pairs the request with its answer
+     * @param json   the workflow, as JSON text
+     */
     record SubmitWorkflow(long corrId, String json) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 1, "submit_workflow", corrId);
@@ -214,6 +348,12 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new SubmitWorkflow(id, json); }
     }
 
+    /**
+     * {@code cancel_workflow}: cancels a workflow.
+     *
+     * @param corrId     the correlation id that pairs the request with its answer
+     * @param workflowId the workflow id
+     */
     record CancelWorkflow(long corrId, String workflowId) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 1, "cancel_workflow", corrId);
@@ -222,6 +362,12 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new CancelWorkflow(id, workflowId); }
     }
 
+    /**
+     * {@code attach_workflow}: streams a workflow's events to this connection.
+     *
+     * @param corrId     the correlation id that pairs the request with its answer
+     * @param workflowId the workflow id
+     */
     record AttachWorkflow(long corrId, String workflowId) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 1, "attach_workflow", corrId);
@@ -230,6 +376,12 @@ public sealed interface ClientMessage {
         public Request withCorrId(long id) { return new AttachWorkflow(id, workflowId); }
     }
 
+    /**
+     * {@code detach_workflow}: stops streaming a workflow's events to this connection.
+     *
+     * @param corrId     the correlation id that pairs the request with its answer
+     * @param workflowId the workflow id
+     */
     record DetachWorkflow(long corrId, String workflowId) implements Request {
         public void writeTo(MsgPackWriter w) {
             head(w, 1, "detach_workflow", corrId);
@@ -240,6 +392,12 @@ public sealed interface ClientMessage {
 
     // Fire-and-forget messages: no corr_id, never answered.
 
+    /**
+     * {@code signal_process}: a message for a process; the engine does not answer.
+     *
+     * @param processId the process id
+     * @param message   the message the inferlet receives
+     */
     record SignalProcess(String processId, String message) implements ClientMessage {
         public void writeTo(MsgPackWriter w) {
             head(w, 2, "signal_process");
@@ -247,7 +405,17 @@ public sealed interface ClientMessage {
         }
     }
 
-    /** One chunk of a file sent to a process; {@code data[offset, offset+length)} is the chunk, not copied. */
+    /**
+     * One chunk of a file sent to a process; {@code data[offset, offset+length)} is the chunk, not copied.
+     *
+     * @param processId   the process id
+     * @param fileHash    the BLAKE3 hex of the whole file
+     * @param chunkIndex  this chunk's index, from 0
+     * @param totalChunks how many chunks the whole has
+     * @param data        the whole file (not copied)
+     * @param offset      where the chunk starts in {@code data}
+     * @param length      the chunk's length
+     */
     record TransferFile(String processId, String fileHash, long chunkIndex, long totalChunks,
                         byte[] data, int offset, int length) implements ClientMessage {
         public void writeTo(MsgPackWriter w) {
@@ -260,6 +428,13 @@ public sealed interface ClientMessage {
         }
     }
 
+    /**
+     * {@code mcp_response}: the answer to the engine's {@code mcp_request} with the same id.
+     *
+     * @param corrId the correlation id that pairs the request with its answer
+     * @param ok     whether the MCP call succeeded
+     * @param result the result's JSON text, or the error object's
+     */
     record McpResponse(long corrId, boolean ok, String result) implements ClientMessage {
         public void writeTo(MsgPackWriter w) {
             head(w, 3, "mcp_response");

@@ -19,7 +19,28 @@ import java.util.Objects;
  */
 public final class MsgPackReader {
     /** The kinds of value a reader can meet; everything the format has, so unknown values can be skipped. */
-    public enum Kind { NIL, BOOL, INT, FLOAT, STR, BIN, ARRAY, MAP, EXT, NEVER_USED }
+    public enum Kind {
+        /** {@code nil}. */
+        NIL,
+        /** {@code true} or {@code false}. */
+        BOOL,
+        /** A signed or unsigned integer of any width. */
+        INT,
+        /** A 32- or 64-bit float. */
+        FLOAT,
+        /** A UTF-8 string. */
+        STR,
+        /** A byte array. */
+        BIN,
+        /** An array. */
+        ARRAY,
+        /** A map. */
+        MAP,
+        /** An extension value. */
+        EXT,
+        /** The byte {@code 0xc1}, which the format reserves and no encoder writes. */
+        NEVER_USED
+    }
 
     private static final int MAX_DEPTH = 512;
     /**
@@ -33,10 +54,22 @@ public final class MsgPackReader {
     private final int limit;
     private int pos;
 
+    /**
+     * Reads a whole array.
+     *
+     * @param buf the bytes (not copied)
+     */
     public MsgPackReader(byte[] buf) {
         this(buf, 0, buf.length);
     }
 
+    /**
+     * Reads {@code buf[off, off+len)}; nothing outside it is ever touched.
+     *
+     * @param buf the bytes (not copied)
+     * @param off where the region starts
+     * @param len its length
+     */
     public MsgPackReader(byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length); // off + len may overflow an int; this cannot
         this.buf = buf;
@@ -45,14 +78,30 @@ public final class MsgPackReader {
         this.limit = off + len;
     }
 
+    /**
+     * Where the next value starts, as an index into {@link #array()}.
+     *
+     * @return the position
+     */
     public int position() {
         return pos;
     }
 
+    /**
+     * Whether bytes are left in the region.
+     *
+     * @return true before the end
+     */
     public boolean hasMore() {
         return pos < limit;
     }
 
+    /**
+     * The kind of the next value, without consuming it.
+     *
+     * @return its kind
+     * @throws MsgPackException at the end of the region
+     */
     public Kind peekKind() {
         int b = peekByte();
         if (b <= 0x7f || b >= 0xe0) return Kind.INT;
@@ -73,6 +122,11 @@ public final class MsgPackReader {
         };
     }
 
+    /**
+     * Consumes a {@code nil} if one comes next.
+     *
+     * @return whether it did
+     */
     public boolean tryReadNil() {
         if (peekByte() == 0xc0) {
             pos++;
@@ -81,6 +135,12 @@ public final class MsgPackReader {
         return false;
     }
 
+    /**
+     * Reads a boolean.
+     *
+     * @return its value
+     * @throws MsgPackException if the next value is not a boolean
+     */
     public boolean readBool() {
         int b = readByte();
         if (b == 0xc2) return false;
@@ -91,6 +151,8 @@ public final class MsgPackReader {
     /**
      * Reads an integer of any width that fits in a Java long. A uint64 above Long.MAX_VALUE is an error:
      * no protocol field can hold it.
+     *
+     * @return its value
      */
     public long readLong() {
         int b = readByte();
@@ -113,7 +175,12 @@ public final class MsgPackReader {
         };
     }
 
-    /** Reads a non-negative integer no larger than {@code max}, as the engine's u32/u64 fields require. */
+    /**
+     * Reads a non-negative integer no larger than {@code max}, as the engine's u32/u64 fields require.
+     *
+     * @param max the largest value allowed
+     * @return its value
+     */
     public long readUnsigned(long max) {
         long v = readLong();
         if (v < 0 || v > max) {
@@ -122,6 +189,12 @@ public final class MsgPackReader {
         return v;
     }
 
+    /**
+     * Reads a 32- or 64-bit float.
+     *
+     * @return its value
+     * @throws MsgPackException if the next value is not a float
+     */
     public double readDouble() {
         int b = readByte();
         if (b == 0xca) return Float.intBitsToFloat((int) readU32());
@@ -129,7 +202,11 @@ public final class MsgPackReader {
         throw unexpected("float", b);
     }
 
-    /** Reads a str (or, as the engine tolerates, a bin) holding valid UTF-8. */
+    /**
+     * Reads a str (or, as the engine tolerates, a bin) holding valid UTF-8.
+     *
+     * @return the text
+     */
     public String readString() {
         int b = readByte();
         int n;
@@ -149,7 +226,11 @@ public final class MsgPackReader {
         return s;
     }
 
-    /** Reads a bin (or a str, as the engine's decoder would also take) and returns a copy of its bytes. */
+    /**
+     * Reads a bin (or a str, as the engine's decoder would also take) and returns a copy of its bytes.
+     *
+     * @return a copy of the payload
+     */
     public byte[] readBinary() {
         int n = readBinaryHeader();
         byte[] out = Arrays.copyOfRange(buf, pos, pos + n);
@@ -161,6 +242,8 @@ public final class MsgPackReader {
      * Reads a bin/str header and checks that its payload is present; the payload then starts at
      * {@link #position()} and the caller must {@link #skipBytes} over it. Lets a caller copy bytes once,
      * straight to where they belong.
+     *
+     * @return the payload's length
      */
     public int readBinaryHeader() {
         int b = readByte();
@@ -179,7 +262,11 @@ public final class MsgPackReader {
         return n;
     }
 
-    /** Reads the header of a str (not a bin) and returns its length; the payload starts at {@link #position()}. */
+    /**
+     * Reads the header of a str (not a bin) and returns its length; the payload starts at {@link #position()}.
+     *
+     * @return the payload's length
+     */
     public int readStrHeader() {
         int b = readByte();
         int n;
@@ -197,21 +284,42 @@ public final class MsgPackReader {
         return n;
     }
 
-    /** Moves to an absolute position inside this reader's region (one it reported earlier). */
+    /**
+     * Moves to an absolute position inside this reader's region (one it reported earlier).
+     *
+     * @param position a value {@link #position()} returned
+     */
     public void seek(int position) {
         if (position < start || position > limit) throw new IndexOutOfBoundsException(position);
         pos = position;
     }
 
+    /**
+     * The array being read, so callers can copy a payload straight out of it.
+     *
+     * @return the array (not a copy)
+     */
     public byte[] array() {
         return buf;
     }
 
+    /**
+     * Moves past a payload whose header was read.
+     *
+     * @param n how many bytes to skip
+     * @throws MsgPackException if fewer are left
+     */
     public void skipBytes(int n) {
         require(n);
         pos += n;
     }
 
+    /**
+     * Reads an array header; the elements follow.
+     *
+     * @return the number of elements
+     * @throws MsgPackException if the next value is not an array
+     */
     public int readArrayHeader() {
         int b = readByte();
         if ((b & 0xf0) == 0x90) return b & 0x0f;
@@ -220,6 +328,12 @@ public final class MsgPackReader {
         throw unexpected("array", b);
     }
 
+    /**
+     * Reads a map header; the keys and values follow, alternating.
+     *
+     * @return the number of entries
+     * @throws MsgPackException if the next value is not a map
+     */
     public int readMapHeader() {
         int b = readByte();
         if ((b & 0xf0) == 0x80) return b & 0x0f;
@@ -271,12 +385,19 @@ public final class MsgPackReader {
      * that gives a key twice (a Java map could not hold both, and the engine refuses a field given twice).
      * Keys keep their type; a bin key stays a byte[] and, like any array key, is compared by identity.
      * For the test engine and diagnostics, not the client's hot path.
+     *
+     * @return the value
      */
     public Object readValue() {
         return readValue(0);
     }
 
-    /** An extension value, kept opaque. */
+    /**
+     * An extension value, kept opaque.
+     *
+     * @param type the extension type
+     * @param data its payload
+     */
     public record Ext(int type, byte[] data) {
         @Override
         public boolean equals(Object o) {

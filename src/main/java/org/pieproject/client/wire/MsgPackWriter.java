@@ -11,26 +11,51 @@ public final class MsgPackWriter {
     private byte[] buf;
     private int len;
 
+    /**
+     * Creates a writer with a small buffer that grows as needed.
+     */
     public MsgPackWriter() {
         this(64);
     }
 
+    /**
+     * Creates a writer sized for the expected message, so it need not grow.
+     *
+     * @param initialCapacity the starting buffer size in bytes
+     */
     public MsgPackWriter(int initialCapacity) {
         buf = new byte[Math.max(16, initialCapacity)];
     }
 
+    /**
+     * Writes {@code nil}.
+     *
+     * @return this writer
+     */
     public MsgPackWriter nil() {
         ensure(1);
         buf[len++] = (byte) 0xc0;
         return this;
     }
 
+    /**
+     * Writes a boolean.
+     *
+     * @param v the value
+     * @return this writer
+     */
     public MsgPackWriter bool(boolean v) {
         ensure(1);
         buf[len++] = (byte) (v ? 0xc3 : 0xc2);
         return this;
     }
 
+    /**
+     * Writes an integer in its smallest form, unsigned when it is not negative.
+     *
+     * @param v the value
+     * @return this writer
+     */
     public MsgPackWriter integer(long v) {
         ensure(9);
         if (v >= 0) {
@@ -67,7 +92,12 @@ public final class MsgPackWriter {
         return this;
     }
 
-    /** Writes an unsigned 64-bit value given as a Java long's bit pattern (values above Long.MAX_VALUE). */
+    /**
+     * Writes an unsigned 64-bit value given as a Java long's bit pattern (values above Long.MAX_VALUE).
+     *
+     * @param bits the value's 64 bits
+     * @return this writer
+     */
     public MsgPackWriter unsigned64(long bits) {
         if (bits >= 0) {
             return integer(bits);
@@ -81,6 +111,9 @@ public final class MsgPackWriter {
     /**
      * Writes a str. A lone UTF-16 surrogate cannot be encoded and becomes {@code ?}, as in
      * {@link String#getBytes(java.nio.charset.Charset)}.
+     *
+     * @param s the text
+     * @return this writer
      */
     public MsgPackWriter str(String s) {
         // Pure ASCII is the common case (keys, ids, JSON): copy it straight into place behind the header
@@ -106,6 +139,12 @@ public final class MsgPackWriter {
         return raw(utf8, 0, utf8.length);
     }
 
+    /**
+     * Writes a str header; the caller then writes {@code size} bytes of UTF-8 with {@link #raw}.
+     *
+     * @param size the payload's length
+     * @return this writer
+     */
     public MsgPackWriter strHeader(int size) {
         ensure(5);
         if (size < 32) {
@@ -123,15 +162,35 @@ public final class MsgPackWriter {
         return this;
     }
 
+    /**
+     * Writes a bin.
+     *
+     * @param data the bytes
+     * @return this writer
+     */
     public MsgPackWriter bin(byte[] data) {
         return bin(data, 0, data.length);
     }
 
+    /**
+     * Writes {@code data[off, off+n)} as a bin.
+     *
+     * @param data the bytes
+     * @param off where they start
+     * @param n   how many
+     * @return this writer
+     */
     public MsgPackWriter bin(byte[] data, int off, int n) {
         binHeader(n);
         return raw(data, off, n);
     }
 
+    /**
+     * Writes a bin header; the caller then writes the {@code size} bytes with {@link #raw}.
+     *
+     * @param size the payload's length
+     * @return this writer
+     */
     public MsgPackWriter binHeader(int size) {
         ensure(5);
         if (size < 256) {
@@ -147,6 +206,12 @@ public final class MsgPackWriter {
         return this;
     }
 
+    /**
+     * Writes an array header; the caller then writes the elements.
+     *
+     * @param size the number of elements
+     * @return this writer
+     */
     public MsgPackWriter arrayHeader(int size) {
         ensure(5);
         if (size < 16) {
@@ -161,6 +226,12 @@ public final class MsgPackWriter {
         return this;
     }
 
+    /**
+     * Writes a map header; the caller then writes keys and values, alternating.
+     *
+     * @param size the number of entries
+     * @return this writer
+     */
     public MsgPackWriter mapHeader(int size) {
         ensure(5);
         if (size < 16) {
@@ -175,7 +246,12 @@ public final class MsgPackWriter {
         return this;
     }
 
-    /** Writes a 64-bit float (only for generic values; the protocol itself has no floats). */
+    /**
+     * Writes a 64-bit float (only for generic values; the protocol itself has no floats).
+     *
+     * @param v the value
+     * @return this writer
+     */
     public MsgPackWriter float64(double v) {
         ensure(9);
         buf[len++] = (byte) 0xcb;
@@ -187,6 +263,8 @@ public final class MsgPackWriter {
      * Writes a plain Java value: null, Boolean, Long/Integer/Short/Byte, Float/Double (as float64), String,
      * byte[], {@link MsgPackReader.Ext}, List, Object[] and Map. The inverse of {@link MsgPackReader#readValue()}.
      *
+     * @param v the value
+     * @return this writer
      * @throws IllegalArgumentException for any other type (BigInteger, Character, ...)
      */
     public MsgPackWriter value(Object v) {
@@ -222,6 +300,13 @@ public final class MsgPackWriter {
         return this;
     }
 
+    /**
+     * Writes an extension value.
+     *
+     * @param type the extension type
+     * @param data its payload
+     * @return this writer
+     */
     public MsgPackWriter ext(int type, byte[] data) {
         int n = data.length;
         ensure(6);
@@ -248,7 +333,14 @@ public final class MsgPackWriter {
         return raw(data, 0, n);
     }
 
-    /** Appends already-encoded bytes. */
+    /**
+     * Appends already-encoded bytes.
+     *
+     * @param data the bytes
+     * @param off  where they start
+     * @param n    how many
+     * @return this writer
+     */
     public MsgPackWriter raw(byte[] data, int off, int n) {
         ensure(n);
         System.arraycopy(data, off, buf, len, n);
@@ -256,19 +348,36 @@ public final class MsgPackWriter {
         return this;
     }
 
+    /**
+     * How much has been written.
+     *
+     * @return the number of bytes written since the last {@link #reset()}
+     */
     public int size() {
         return len;
     }
 
-    /** The backing array; only the first {@link #size()} bytes are meaningful. */
+    /**
+     * The backing array; only the first {@link #size()} bytes are meaningful.
+     *
+     * @return the array (not a copy)
+     */
     public byte[] array() {
         return buf;
     }
 
+    /**
+     * What has been written, as its own array.
+     *
+     * @return a copy of the first {@link #size()} bytes
+     */
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, len);
     }
 
+    /**
+     * Empties the writer, keeping its buffer for the next message.
+     */
     public void reset() {
         len = 0;
     }

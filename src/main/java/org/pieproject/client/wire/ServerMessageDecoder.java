@@ -40,7 +40,19 @@ public final class ServerMessageDecoder {
     // Value positions of the current message, by key index; -1 when absent. Reused between messages.
     private final int[] at = new int[KEYS.length];
 
-    /** Decodes one message from {@code buf[off, off+len)}; bytes after the first value are ignored. */
+    /** Creates a decoder with an empty process id cache; one per connection. */
+    public ServerMessageDecoder() {
+    }
+
+    /**
+     * Decodes one message from {@code buf[off, off+len)}; bytes after the first value are ignored.
+     *
+     * @param buf the frame
+     * @param off where the message starts
+     * @param len how many bytes it may use
+     * @throws MsgPackException if it is not a well-formed engine message
+     * @return the message
+     */
     public ServerMessage decode(byte[] buf, int off, int len) {
         MsgPackReader r = new MsgPackReader(buf, off, len);
         if (r.peekKind() != MsgPackReader.Kind.MAP) throw new MsgPackException("message is not a map");
