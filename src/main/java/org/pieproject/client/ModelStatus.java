@@ -1,10 +1,14 @@
 package org.pieproject.client;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 
 /**
  * The engine's {@code model_status} report, by model. The engine sends one flat JSON object whose keys are
@@ -14,6 +18,24 @@ import com.google.gson.JsonElement;
  * @param models each loaded model's figures, by model name (empty when no model is loaded)
  */
 public record ModelStatus(Map<String, Model> models) {
+
+    /** Reads the engine's flat {@code {"<model>.<stat>": value}} object and groups it by model. */
+    static ModelStatus parse(String json) {
+        Map<String, Map<String, JsonElement>> byModel = new TreeMap<>();
+        try {
+            for (var e : JsonParser.parseString(json).getAsJsonObject().entrySet()) {
+                int dot = e.getKey().indexOf('.');
+                String model = dot < 0 ? "" : e.getKey().substring(0, dot);
+                byModel.computeIfAbsent(model, k -> new TreeMap<>()).put(e.getKey().substring(dot + 1), e.getValue());
+            }
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new PieException("model_status: the engine's answer is not a JSON object: " + e.getMessage());
+        }
+        Map<String, Model> models = new TreeMap<>();
+        byModel.forEach((name, stats) -> models.put(name, new Model(name, Collections.unmodifiableMap(stats))));
+        return new ModelStatus(Collections.unmodifiableMap(models));
+    }
+
 
     /**
      * The figures of one model.

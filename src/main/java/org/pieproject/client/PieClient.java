@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +31,6 @@ import java.util.regex.Pattern;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import org.jspecify.annotations.Nullable;
@@ -472,19 +470,7 @@ public final class PieClient implements AutoCloseable {
      * @return this user's live processes
      */
     public List<ProcessInfo> listProcessInfo() {
-        String json = ok("list_processes", call("list_processes", ClientMessage.ListProcesses::new));
-        List<ProcessInfo> out = new ArrayList<>();
-        try {
-            for (JsonElement e : JsonParser.parseString(json).getAsJsonArray()) {
-                JsonObject o = e.getAsJsonObject();
-                out.add(new ProcessInfo(o.get("id").getAsString(), o.get("username").getAsString(),
-                        o.get("program").getAsString(), o.get("input").getAsString(),
-                        Duration.ofSeconds(o.get("elapsed_secs").getAsLong())));
-            }
-        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException | NullPointerException e) {
-            throw new PieException("list_processes: the engine's answer is not a list of process records: " + e.getMessage());
-        }
-        return out;
+        return ProcessInfo.parseList(ok("list_processes", call("list_processes", ClientMessage.ListProcesses::new)));
     }
 
     /**
@@ -524,20 +510,7 @@ public final class PieClient implements AutoCloseable {
      * @return the engine's {@code model_status} report, grouped by model
      */
     public ModelStatus modelStatus() {
-        String json = query("model_status", "");
-        Map<String, Map<String, JsonElement>> byModel = new TreeMap<>();
-        try {
-            for (var e : JsonParser.parseString(json).getAsJsonObject().entrySet()) {
-                int dot = e.getKey().indexOf('.');
-                String model = dot < 0 ? "" : e.getKey().substring(0, dot);
-                byModel.computeIfAbsent(model, k -> new TreeMap<>()).put(e.getKey().substring(dot + 1), e.getValue());
-            }
-        } catch (JsonParseException | IllegalStateException e) {
-            throw new PieException("model_status: the engine's answer is not a JSON object: " + e.getMessage());
-        }
-        Map<String, ModelStatus.Model> models = new TreeMap<>();
-        byModel.forEach((name, stats) -> models.put(name, new ModelStatus.Model(name, Collections.unmodifiableMap(stats))));
-        return new ModelStatus(Collections.unmodifiableMap(models));
+        return ModelStatus.parse(query("model_status", ""));
     }
 
     // ---------------------------------------------------------------- workflows
