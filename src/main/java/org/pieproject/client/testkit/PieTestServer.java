@@ -84,6 +84,15 @@ public final class PieTestServer implements AutoCloseable {
     private final AtomicInteger sessionNumbers = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private volatile Thread flusher;
+
+    /**
+     * How often queued output is re-announced to Java-WebSocket's selector. Java-WebSocket 1.6.0 can lose a
+     * write demand: a frame queued from another thread just after the selector thread drained the queue,
+     * but before it dropped its write interest, stays queued until something else is written, so a reply
+     * could wait forever. Re-announcing whatever is still queued bounds that wait to this interval.
+     */
+    private static final Duration FLUSH_INTERVAL = Duration.ofMillis(2);
 
     private PieTestServer(Settings settings) {
         this.engine = new TestEngine(settings);
@@ -101,6 +110,7 @@ public final class PieTestServer implements AutoCloseable {
 
     private PieTestServer startServer() {
         server.start();
+        flusher = Thread.ofPlatform().daemon().name("pie-test-flusher").start(this::reannounceQueuedOutput);
         try {
             started.get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -238,14 +248,30 @@ public final class PieTestServer implements AutoCloseable {
         return p == null || p.wasm() == null ? Optional.empty() : Optional.of(p.wasm().clone());
     }
 
+    private void reannounceQueuedOutput() {
+        while (!closed.get()) {
+            for (WebSocket conn : server.getConnections()) {
+                if (conn.hasBufferedData()) server.wakeWriter(conn);
+            }
+            try {
+                Thread.sleep(FLUSH_INTERVAL); // a watchdog's period, not synchronisation
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
     /** Stops everything: connections, sessions, processes (without events) and the server's threads. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
+        Thread f = flusher;
+        if (f != null) f.interrupt();
         for (TestProcess p : engine.processes.values()) p.kill();
         for (Session s : allSessions) s.shutdownNow();
         try {
             server.stop(1000);
+            if (f != null) f.join(1000);
             for (Thread worker : server.workers()) worker.join(1000);
             for (Session s : allSessions) s.awaitStopped(Duration.ofSeconds(1));
             for (TestProcess p : engine.processes.values()) {
@@ -277,6 +303,14 @@ public final class PieTestServer implements AutoCloseable {
 
         List<Thread> workers() {
             return decoders == null ? List.of() : List.copyOf(decoders);
+        }
+
+        void wakeWriter(WebSocket conn) {
+            try {
+                onWriteDemand(conn);
+            } catch (RuntimeException e) {
+                // The connection is closing; its key is gone and there is nothing left to write.
+            }
         }
 
         @Override
