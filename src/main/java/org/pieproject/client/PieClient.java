@@ -3,6 +3,7 @@ package org.pieproject.client;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Base64;
@@ -20,12 +22,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
 import java.util.regex.Pattern;
 
@@ -350,7 +354,7 @@ public final class PieClient implements AutoCloseable {
         programId(inferlet);
         List<String> in = List.copyOf(inputs);
         List<Long> budgets = budgets(tokenBudgets);
-        Map<String, ProcessQueue> queues = new java.util.concurrent.ConcurrentHashMap<>();
+        Map<String, ProcessQueue> queues = new ConcurrentHashMap<>();
         Consumer<Response> openQueues = !captureOutputs ? null : r -> {
             if (r.ok()) for (String id : parseStringArray(r.result())) queues.put(canonicalId(id), processes.open(canonicalId(id)));
         };
@@ -591,7 +595,7 @@ public final class PieClient implements AutoCloseable {
         URI uri;
         try {
             uri = URI.create(registryUrl.replaceAll("/+$", "") + "/api/v1/inferlets/"
-                    + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
+                    + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
         } catch (IllegalArgumentException e) {
             throw new PieException("not a valid registry URL: " + registryUrl);
         }
@@ -764,9 +768,8 @@ public final class PieClient implements AutoCloseable {
      * Sends chunk messages {@code 0..total-1} back to back with a few in flight (no waiting for the
      * socket between them), stopping early once {@code stop} says so.
      */
-    void sendChunks(long total, java.util.function.LongFunction<ClientMessage> chunk,
-                    java.util.function.BooleanSupplier stop) {
-        java.util.ArrayDeque<CompletableFuture<Void>> inFlight = new java.util.ArrayDeque<>();
+    void sendChunks(long total, LongFunction<ClientMessage> chunk, BooleanSupplier stop) {
+        ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
         for (long i = 0; i < total && !stop.getAsBoolean(); i++) {
             if (inFlight.size() == CHUNKS_IN_FLIGHT) transport.awaitSent(inFlight.removeFirst());
             MsgPackWriter w = encode(chunk.apply(i));
@@ -834,7 +837,7 @@ public final class PieClient implements AutoCloseable {
         }
         // The caller waits for the answer alone (one wake-up per request, not two); a failed send ends
         // that wait at once.
-        sent.whenComplete((ok, err) -> {
+        sent.whenComplete((v, err) -> {
             if (err != null) answer.completeExceptionally(transport.closeCause() != null ? transport.closeCause() : err);
         });
         try {
@@ -873,6 +876,7 @@ public final class PieClient implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new PieException(op + ": interrupted while waiting for the engine", e);
         } catch (ExecutionException e) {
+            pending.remove(corrId);
             Throwable cause = e.getCause();
             throw new PieConnectionException(op + ": " + cause.getMessage(), cause);
         }
