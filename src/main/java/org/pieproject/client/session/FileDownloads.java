@@ -1,7 +1,8 @@
 package org.pieproject.client.session;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.pieproject.client.hash.Blake3;
@@ -33,7 +34,9 @@ public final class FileDownloads {
         final long totalChunks;
         final String name;
         final Blake3.Hasher hasher = Blake3.newHasher();
-        byte[] data = new byte[0];
+        // The chunks as they came (each already a copy the decoder made); joined once at the end, which
+        // copies the file once instead of regrowing one array (total_chunks is not trusted for sizing).
+        final List<byte[]> chunks = new ArrayList<>();
         int length;
         long nextIndex;
 
@@ -96,19 +99,25 @@ public final class FileDownloads {
                     c.processId(), actual, c.fileHash());
             return null;
         }
-        byte[] bytes = d.length == d.data.length ? d.data : Arrays.copyOf(d.data, d.length);
+        byte[] bytes = join(d);
         return new ProcessEvent.File(bytes, d.name);
     }
 
-    private void append(Download d, byte[] chunk) {
+    private static void append(Download d, byte[] chunk) {
         d.hasher.update(chunk);
-        if (d.length + chunk.length > d.data.length) {
-            // Grow by doubling, never past the cap: total_chunks comes from the engine and is not trusted.
-            long want = Math.max((long) d.length + chunk.length, Math.min(2L * d.data.length, maxFileBytes));
-            d.data = Arrays.copyOf(d.data, (int) want);
-        }
-        System.arraycopy(chunk, 0, d.data, d.length, chunk.length);
+        d.chunks.add(chunk);
         d.length += chunk.length;
+    }
+
+    private static byte[] join(Download d) {
+        if (d.chunks.size() == 1) return d.chunks.get(0);
+        byte[] out = new byte[d.length];
+        int at = 0;
+        for (byte[] c : d.chunks) {
+            System.arraycopy(c, 0, out, at, c.length);
+            at += c.length;
+        }
+        return out;
     }
 
     /** Forgets every partial download (the connection is gone). */
