@@ -19,10 +19,12 @@ final class SharedHttpClient {
     static final Duration LINGER = Duration.ofMillis(300);
 
     private static final ReentrantLock LOCK = new ReentrantLock();
+    // All guarded by LOCK.
     private static HttpClient client;
     private static ExecutorService executor;
     private static int users;
-    private static long generation;
+    private static long lastRelease;
+    private static boolean lingering;
 
     private SharedHttpClient() {
     }
@@ -40,46 +42,56 @@ final class SharedHttpClient {
                 client = HttpClient.newBuilder().executor(pool).build();
             }
             users++;
-            generation++;
             return client;
         } finally {
             LOCK.unlock();
         }
     }
 
-    /** One connection is done with the client; the last one shuts it down after {@link #LINGER}. */
+    /** One connection is done with the client; once none has used it for {@link #LINGER}, it shuts down. */
     static void release() {
-        long mine;
         LOCK.lock();
         try {
-            if (--users > 0) return;
-            mine = generation;
+            users--;
+            lastRelease = System.nanoTime();
+            if (users > 0 || lingering) return;
+            lingering = true; // one watcher at a time, however many connections come and go
         } finally {
             LOCK.unlock();
         }
-        Thread.ofPlatform().daemon().name("pie-ws-linger").start(() -> {
-            try {
-                Thread.sleep(LINGER); // a grace period, not synchronisation: a reconnect within it reuses the client
-            } catch (InterruptedException e) {
-                return;
-            }
-            shutdownIfUnused(mine);
-        });
+        Thread.ofVirtual().name("pie-ws-linger").start(SharedHttpClient::shutdownWhenUnused);
     }
 
-    private static void shutdownIfUnused(long seenGeneration) {
+    private static void shutdownWhenUnused() {
         HttpClient c;
         ExecutorService e;
-        LOCK.lock();
-        try {
-            if (users > 0 || generation != seenGeneration || client == null) return;
-            c = client;
-            e = executor;
-            client = null;
-            executor = null;
-        } finally {
-            LOCK.unlock();
+        while (true) {
+            try {
+                Thread.sleep(LINGER); // a grace period, not synchronisation: a reconnect within it reuses the client
+            } catch (InterruptedException ex) {
+                LOCK.lock();
+                lingering = false;
+                LOCK.unlock();
+                return;
+            }
+            LOCK.lock();
+            try {
+                if (users > 0) {
+                    lingering = false;
+                    return;
+                }
+                if (System.nanoTime() - lastRelease < LINGER.toNanos()) continue;
+                lingering = false;
+                c = client;
+                e = executor;
+                client = null;
+                executor = null;
+            } finally {
+                LOCK.unlock();
+            }
+            break;
         }
+        if (c == null) return;
         c.shutdownNow();
         e.shutdownNow();
         try {
