@@ -501,12 +501,16 @@ public final class RawFaultServer implements AutoCloseable {
             }
         }
 
-        /** Half-closes: a TCP FIN without any WebSocket Close frame; this side still reads. */
+        /** Ends the connection with a TCP FIN and no WebSocket Close frame. */
         public void finWithoutClose() throws IOException {
             writeLock.lock();
             try {
                 out.flush();
                 socket.shutdownOutput();
+                // Then go away, as an engine that ends a connection does: a peer that only half-closes
+                // and keeps reading can only be noticed through the EOF, which the JDK's client now and
+                // then never reads; a peer that is gone is also found by the client's liveness probe.
+                socket.close();
             } finally {
                 writeLock.unlock();
             }
