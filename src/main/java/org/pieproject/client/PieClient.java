@@ -24,8 +24,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -46,6 +44,7 @@ import org.pieproject.client.session.MessageRouter;
 import org.pieproject.client.session.PendingRequests;
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.session.ProcessRegistry;
+import org.pieproject.client.session.RequestDeadlines;
 import org.pieproject.client.transport.WebSocketTransport;
 import org.pieproject.client.wire.ClientMessage;
 import org.pieproject.client.wire.ClientMessage.Request;
@@ -98,6 +97,7 @@ public final class PieClient implements AutoCloseable {
         MessageRouter router = new MessageRouter(pending, processes, new FileDownloads(b.maxFileBytes), this::relayMcp);
         this.transport = WebSocketTransport.connect(b.uri, b.headers, b.connectTimeout, b.maxMessageBytes,
                 b.sendTimeout, router);
+        RequestDeadlines.watch(pending);
     }
 
     /**
@@ -256,7 +256,7 @@ public final class PieClient implements AutoCloseable {
         String hash = hashBlob(bytes);
         long total = chunkCount(bytes.length);
         CompletableFuture<Response> answer = new CompletableFuture<>();
-        long corrId = register(answer, null);
+        long corrId = register(answer, null, Long.MAX_VALUE); // the deadline starts after the last chunk
         try {
             sendChunks(total, i -> {
                 int off = (int) (i * CHUNK_SIZE);
@@ -267,6 +267,7 @@ public final class PieClient implements AutoCloseable {
             pending.remove(corrId);
             throw e;
         }
+        pending.startDeadline(corrId, System.nanoTime() + config.requestTimeout.toNanos());
         ok("add_program", await("add_program", corrId, answer, config.requestTimeout));
     }
 
@@ -826,7 +827,7 @@ public final class PieClient implements AutoCloseable {
 
     private Response call(String op, LongFunction<Request> request, Duration timeout, Consumer<Response> onAnswer) {
         CompletableFuture<Response> answer = new CompletableFuture<>();
-        long corrId = register(answer, onAnswer);
+        long corrId = register(answer, onAnswer, System.nanoTime() + timeout.toNanos());
         CompletableFuture<Void> sent;
         try {
             MsgPackWriter w = encode(request.apply(corrId));
@@ -850,8 +851,8 @@ public final class PieClient implements AutoCloseable {
         }
     }
 
-    private long register(CompletableFuture<Response> answer, Consumer<Response> onAnswer) {
-        long corrId = pending.register(new PendingRequests.Pending(answer, onAnswer));
+    private long register(CompletableFuture<Response> answer, Consumer<Response> onAnswer, long deadline) {
+        long corrId = pending.register(new PendingRequests.Pending(answer, onAnswer, deadline));
         // Closing fails what is pending; a request registered after that must not wait for its deadline.
         var cause = transport.closeCause();
         if (cause != null) {
@@ -863,14 +864,8 @@ public final class PieClient implements AutoCloseable {
 
     private Response await(String op, long corrId, CompletableFuture<Response> answer, Duration timeout) {
         try {
-            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.remove(corrId);
-            String hint = user == null
-                    ? "; the connection may not be authenticated (the engine silently drops every request sent"
-                    + " before authenticate())"
-                    : "";
-            throw new PieTimeoutException(op + ": no answer from the engine within " + timeout + hint);
+            // No timed wait here: RequestDeadlines fails the future when its deadline passes.
+            return answer.get();
         } catch (InterruptedException e) {
             pending.remove(corrId);
             Thread.currentThread().interrupt();
@@ -878,6 +873,13 @@ public final class PieClient implements AutoCloseable {
         } catch (ExecutionException e) {
             pending.remove(corrId);
             Throwable cause = e.getCause();
+            if (cause instanceof PendingRequests.DeadlineExceeded) {
+                String hint = user == null
+                        ? "; the connection may not be authenticated (the engine silently drops every request sent"
+                        + " before authenticate())"
+                        : "";
+                throw new PieTimeoutException(op + ": no answer from the engine within " + timeout + hint);
+            }
             throw new PieConnectionException(op + ": " + cause.getMessage(), cause);
         }
     }

@@ -85,6 +85,7 @@ public final class MessageRouter implements FrameHandler {
 
     @Override
     public void onClosed(TransportClosedException cause) {
+        RequestDeadlines.unwatch(pending);
         pending.failAll(cause);
         processes.closeAll(cause);
     }

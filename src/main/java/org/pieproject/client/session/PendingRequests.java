@@ -21,10 +21,38 @@ public final class PendingRequests {
     /**
      * A waiting request; {@code onAnswer} runs on the listener thread before the caller wakes up.
      *
-     * @param future   completed with the answer, or failed when the connection ends
+     * @param future   completed with the answer, or failed when the connection ends or the deadline passes
      * @param onAnswer run with the answer before {@code future} completes, or null
+     * @param deadline {@link System#nanoTime()} after which {@link #expire} fails it with {@link DeadlineExceeded}
      */
-    public record Pending(CompletableFuture<Response> future, Consumer<Response> onAnswer) {}
+    public record Pending(CompletableFuture<Response> future, Consumer<Response> onAnswer, long deadline) {
+        /**
+         * A request without a deadline (yet; see {@link #startDeadline}).
+         *
+         * @param future   completed with the answer
+         * @param onAnswer run with the answer first, or null
+         */
+        public Pending(CompletableFuture<Response> future, Consumer<Response> onAnswer) {
+            this(future, onAnswer, Long.MAX_VALUE);
+        }
+
+        boolean overdue(long now) {
+            return deadline != Long.MAX_VALUE && now - deadline >= 0;
+        }
+    }
+
+    /**
+     * How a request's future fails when its deadline passes. Callers wait without a timeout of their own
+     * (a timed park costs a timer per request) and turn this into their timeout error.
+     */
+    public static final class DeadlineExceeded extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        static final DeadlineExceeded INSTANCE = new DeadlineExceeded();
+
+        private DeadlineExceeded() {
+            super("deadline exceeded", null, false, false);
+        }
+    }
 
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong next;
@@ -48,6 +76,28 @@ public final class PendingRequests {
         while (true) {
             long id = next.getAndIncrement() & U32_MASK;
             if (pending.putIfAbsent(id, p) == null) return id;
+        }
+    }
+
+    /**
+     * Gives a request registered without a deadline its deadline (an upload's starts after its last chunk).
+     *
+     * @param id       the request's id
+     * @param deadline a {@link System#nanoTime()} value
+     */
+    public void startDeadline(long id, long deadline) {
+        pending.computeIfPresent(id, (k, p) -> new Pending(p.future(), p.onAnswer(), deadline));
+    }
+
+    /**
+     * Fails and forgets every request whose deadline has passed; called by {@link RequestDeadlines}.
+     *
+     * @param now the current {@link System#nanoTime()}
+     */
+    void expire(long now) {
+        for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+            Pending p = e.getValue();
+            if (p.overdue(now) && pending.remove(e.getKey(), p)) p.future().completeExceptionally(DeadlineExceeded.INSTANCE);
         }
     }
 

@@ -63,4 +63,42 @@ class PendingRequestsTest {
         assertThat(b).isCompletedExceptionally();
         assertThat(p.size()).isZero();
     }
+
+    @Test
+    void expireFailsOnlyOverdueRequestsAndForgetsThem() {
+        PendingRequests p = new PendingRequests();
+        long now = System.nanoTime();
+        CompletableFuture<Response> overdue = new CompletableFuture<>();
+        CompletableFuture<Response> later = new CompletableFuture<>();
+        CompletableFuture<Response> noDeadline = new CompletableFuture<>();
+        p.register(new PendingRequests.Pending(overdue, null, now - 1));
+        p.register(new PendingRequests.Pending(later, null, now + TimeUnit.HOURS.toNanos(1)));
+        long upload = p.register(new PendingRequests.Pending(noDeadline, null));
+        p.expire(now);
+        assertThat(overdue).isCompletedExceptionally();
+        assertThat(overdue.exceptionNow()).isInstanceOf(PendingRequests.DeadlineExceeded.class);
+        assertThat(later).isNotDone();
+        assertThat(noDeadline).isNotDone();
+        assertThat(p.size()).isEqualTo(2);
+        p.startDeadline(upload, now - 1); // an upload's deadline starts once its last chunk is out
+        p.expire(now);
+        assertThat(noDeadline).isCompletedExceptionally();
+        assertThat(p.size()).isEqualTo(1);
+    }
+
+    @Test
+    void theSweeperFailsAWatchedRequestSoonAfterItsDeadline() throws Exception {
+        PendingRequests p = new PendingRequests();
+        CompletableFuture<Response> f = new CompletableFuture<>();
+        long start = System.nanoTime();
+        p.register(new PendingRequests.Pending(f, null, start + TimeUnit.MILLISECONDS.toNanos(50)));
+        RequestDeadlines.watch(p);
+        try {
+            Throwable failure = f.handle((r, e) -> e).get(5, TimeUnit.SECONDS);
+            assertThat(failure).isInstanceOf(PendingRequests.DeadlineExceeded.class);
+            assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+        } finally {
+            RequestDeadlines.unwatch(p);
+        }
+    }
 }
