@@ -47,7 +47,6 @@ public final class WebSocketTransport {
     private final Listener listener = new Listener();
     private final SendQueue sends = new SendQueue();
     private final AtomicReference<TransportClosedException> closed = new AtomicReference<>();
-    private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
     private volatile WebSocket ws;
     private volatile Thread prober;
     static final Duration PROBE_INTERVAL = Duration.ofMillis(250);
@@ -207,22 +206,20 @@ public final class WebSocketTransport {
     }
 
     /**
-     * Closes the connection: a Close frame, a short wait for the engine's answer (it may never come,
-     * protocol.md §1.6), then the TCP connection is dropped and every thread of this transport ends.
-     * Idempotent; returns within about a second.
+     * Closes the connection: a Close frame, then the TCP connection is dropped. The engine's own Close
+     * reply is not awaited: the engine may never send it (protocol.md §1.6), and nothing that could
+     * still arrive would be delivered anyway. Idempotent; returns within about half a second.
      */
     public void close() {
         closeRequested = true;
         WebSocket socket = ws;
         if (closed.get() == null && socket != null) {
             try {
-                socket.sendClose(WebSocket.NORMAL_CLOSURE, "")
-                        .get(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-                closedFuture.get(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                // The engine did not answer in time, or the socket is already broken: drop it below.
+                // The socket is stuck or already broken: drop it below.
             }
         }
         fail(new TransportClosedException("connection closed by the client", null));
@@ -269,7 +266,6 @@ public final class WebSocketTransport {
         WebSocket socket = ws;
         if (socket != null) socket.abort();
         sends.failAll(cause);
-        closedFuture.complete(null);
         try {
             handler.onClosed(cause);
         } catch (RuntimeException e) {
