@@ -208,19 +208,7 @@ public final class MsgPackReader {
      * @return the text
      */
     public String readString() {
-        int b = readByte();
-        int n;
-        if ((b & 0xe0) == 0xa0) {
-            n = b & 0x1f;
-        } else {
-            n = switch (b) {
-                case 0xd9, 0xc4 -> readByte();
-                case 0xda, 0xc5 -> readU16();
-                case 0xdb, 0xc6 -> readLength();
-                default -> throw unexpected("string", b);
-            };
-        }
-        require(n);
+        int n = readPayloadHeader("string");
         String s = decodeUtf8(buf, pos, n);
         pos += n;
         return s;
@@ -246,6 +234,11 @@ public final class MsgPackReader {
      * @return the payload's length
      */
     public int readBinaryHeader() {
+        return readPayloadHeader("binary");
+    }
+
+    /** The header of a str or bin (the engine takes either for both), checked against what is left. */
+    private int readPayloadHeader(String wanted) {
         int b = readByte();
         int n;
         if ((b & 0xe0) == 0xa0) {
@@ -255,7 +248,7 @@ public final class MsgPackReader {
                 case 0xc4, 0xd9 -> readByte();
                 case 0xc5, 0xda -> readU16();
                 case 0xc6, 0xdb -> readLength();
-                default -> throw unexpected("binary", b);
+                default -> throw unexpected(wanted, b);
             };
         }
         require(n);
