@@ -104,8 +104,13 @@ public final class ServerMessageDecoder {
         int p = r.position();
         byte[] b = r.array();
         r.skipBytes(n);
+        if (n == 0) return -1;
+        byte first = b[p];
         for (int k = 0; k < KEY_BYTES.length; k++) {
-            if (equalBytes(KEY_BYTES[k], b, p, n)) return k;
+            // Length and first byte rule out nearly every candidate before a full comparison: this runs
+            // for every key of every event.
+            byte[] key = KEY_BYTES[k];
+            if (key.length == n && key[0] == first && equalBytes(key, b, p, n)) return k;
         }
         return -1;
     }
