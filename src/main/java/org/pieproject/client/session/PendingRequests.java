@@ -56,6 +56,12 @@ public final class PendingRequests {
 
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong next;
+    /**
+     * No deadline of a waiting request is before this (it may be earlier than the earliest one, as answered
+     * requests are not taken out): lets the sweep, every few milliseconds, skip a table with nothing due
+     * instead of walking thousands of requests.
+     */
+    private final AtomicLong earliestDeadline = new AtomicLong(Long.MAX_VALUE);
 
     /** Creates the table, empty, with ids starting at 1. */
     public PendingRequests() {
@@ -75,8 +81,22 @@ public final class PendingRequests {
     public long register(Pending p) {
         while (true) {
             long id = next.getAndIncrement() & U32_MASK;
-            if (pending.putIfAbsent(id, p) == null) return id;
+            if (pending.putIfAbsent(id, p) == null) {
+                noteDeadline(p.deadline());
+                return id;
+            }
         }
+    }
+
+    private void noteDeadline(long deadline) {
+        if (deadline != Long.MAX_VALUE) earliestDeadline.accumulateAndGet(deadline, PendingRequests::earlier);
+    }
+
+    /** The earlier of two {@link System#nanoTime()} values (which may wrap), {@code Long.MAX_VALUE} meaning none. */
+    private static long earlier(long a, long b) {
+        if (a == Long.MAX_VALUE) return b;
+        if (b == Long.MAX_VALUE) return a;
+        return a - b <= 0 ? a : b;
     }
 
     /**
@@ -87,6 +107,7 @@ public final class PendingRequests {
      */
     public void startDeadline(long id, long deadline) {
         pending.computeIfPresent(id, (k, p) -> new Pending(p.future(), p.onAnswer(), deadline));
+        noteDeadline(deadline);
     }
 
     /**
@@ -95,10 +116,20 @@ public final class PendingRequests {
      * @param now the current {@link System#nanoTime()}
      */
     void expire(long now) {
+        long due = earliestDeadline.get();
+        if (due == Long.MAX_VALUE || now - due < 0) return;
+        // Reset before the walk, so a deadline registered during it is either seen by it or noted afterwards.
+        earliestDeadline.set(Long.MAX_VALUE);
+        long remaining = Long.MAX_VALUE;
         for (Map.Entry<Long, Pending> e : pending.entrySet()) {
             Pending p = e.getValue();
-            if (p.overdue(now) && pending.remove(e.getKey(), p)) p.future().completeExceptionally(DeadlineExceeded.INSTANCE);
+            if (p.overdue(now)) {
+                if (pending.remove(e.getKey(), p)) p.future().completeExceptionally(DeadlineExceeded.INSTANCE);
+            } else {
+                remaining = earlier(remaining, p.deadline());
+            }
         }
+        noteDeadline(remaining);
     }
 
     /**

@@ -1,6 +1,8 @@
 package org.pieproject.client.session;
 
-import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -13,30 +15,43 @@ import org.pieproject.client.ProcessEvent;
  * Bounded: when the reader falls {@code capacity} events behind, further events are dropped and the
  * reader, once it has taken everything kept, gets a {@link PieException} saying how many were lost. That
  * keeps memory bounded and never stalls the connection's other processes.
+ *
+ * <p>Events pass through a lock-free queue. The lock is only for readers that have to park: they count
+ * themselves in {@code parked} first, and the listener takes the lock to wake them only when that count
+ * is not zero. A reader that keeps up therefore costs the listener no lock and no wake-up per event; a
+ * lock handed over on every event (and the unpark that goes with it) was the largest cost of a busy stream.
+ *
+ * <p>One thread adds events at a time (the listener, or the registry before it publishes the queue);
+ * any number of threads may read and close.
  */
 public final class ProcessQueue {
     private final String processId;
     private final int capacity;
+    private final ConcurrentLinkedQueue<ProcessEvent> events = new ConcurrentLinkedQueue<>();
+    /** Events added; written by the adding thread only. */
+    private long added;
+    /** What the adding thread last read of {@link #taken}: reading it every time would share a cache line with readers. */
+    private long takenSeen;
+    /** Events taken by readers. */
+    private final AtomicLong taken = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
-    private final ArrayDeque<ProcessEvent> events = new ArrayDeque<>();
-    private boolean terminalQueued;
-    private boolean terminalTaken;
-    private long dropped;
-    private PieException closedCause;
-    /** Events waiting, readable without the lock: a reader spins on it briefly before it parks. */
-    private volatile int waiting;
+    /** Readers inside the locked part of {@link #poll}, which the listener must wake. */
+    private final AtomicInteger parked = new AtomicInteger();
+    private volatile boolean terminalQueued;
+    private volatile boolean terminalTaken;
+    private volatile long dropped;
+    private volatile PieException closedCause;
+
     /**
-     * A reader that finds the queue of a dense stream empty watches it this many spins before parking:
-     * the next event is then nearly always there, and the park/unpark it saves costs more than the event.
-     * Sparse streams (token by token, or one of many processes) park at once, since spinning there only
-     * takes a carrier thread from other virtual threads.
+     * A reader that finds the queue empty watches it this long before parking, if that paid off last time
+     * (the stream is dense): the next event is then nearly always there, and the park and unpark it saves
+     * cost more than the wait. Sparse streams (token by token, or one of many processes) park at once,
+     * since spinning there only takes a carrier thread from other virtual threads.
      */
-    private static final int SPINS = 128;
-    /** Events closer together than this make a stream dense. */
-    private static final long DENSE_NANOS = 5_000;
-    private long lastOffer;
-    private volatile boolean dense;
+    private static final long SPIN_NANOS = 20_000;
+    /** Readers' own record of whether the last wait would have ended within the spin; a hint, races are harmless. */
+    private boolean spinPays;
 
     /**
      * Creates an empty queue.
@@ -66,24 +81,27 @@ public final class ProcessQueue {
      * @return whether it was queued
      */
     public boolean offer(ProcessEvent e) {
-        lock.lock();
-        try {
-            if (terminalQueued || closedCause != null) return false;
-            if (e.isTerminal()) terminalQueued = true;
-            if (dropped > 0 || events.size() >= capacity) {
-                dropped++;
-                return false;
-            }
-            events.addLast(e);
-            waiting = events.size();
-            long now = System.nanoTime();
-            dense = now - lastOffer < DENSE_NANOS;
-            lastOffer = now;
-            notEmpty.signal();
-            return true;
-        } finally {
-            lock.unlock();
+        if (terminalQueued || closedCause != null) return false;
+        boolean terminal = e.isTerminal();
+        if (terminal) terminalQueued = true;
+        if (dropped > 0 || full()) {
+            dropped++; // one writer at a time, see the class comment
+            if (parked.get() > 0) wakeAll();
+            return false;
         }
+        added++;
+        events.offer(e);
+        if (parked.get() > 0) {
+            if (terminal) wakeAll();
+            else wakeOne();
+        }
+        return true;
+    }
+
+    private boolean full() {
+        if (added - takenSeen < capacity) return false;
+        takenSeen = taken.get();
+        return added - takenSeen >= capacity;
     }
 
     /**
@@ -92,12 +110,7 @@ public final class ProcessQueue {
      * @return whether the stream has ended
      */
     public boolean ended() {
-        lock.lock();
-        try {
-            return terminalQueued;
-        } finally {
-            lock.unlock();
-        }
+        return terminalQueued;
     }
 
     /**
@@ -110,30 +123,37 @@ public final class ProcessQueue {
      *                      connection (events that had arrived are delivered first), or after an overflow
      */
     public ProcessEvent poll(long timeoutNanos) throws InterruptedException {
-        if (timeoutNanos != 0 && dense) {
-            for (int i = 0; i < SPINS && waiting == 0; i++) Thread.onSpinWait();
+        ProcessEvent e = takeOrEnd();
+        if (e != null || timeoutNanos == 0) return e;
+        if (Thread.interrupted()) throw new InterruptedException();
+        long emptySince = System.nanoTime();
+        if (spinPays) {
+            do {
+                for (int i = 0; i < 64; i++) {
+                    Thread.onSpinWait();
+                    if (!events.isEmpty()) {
+                        e = takeOrEnd();
+                        if (e != null) return e; // else another reader was faster
+                    }
+                }
+            } while (System.nanoTime() - emptySince < SPIN_NANOS && !ending());
         }
+        long left = timeoutNanos < 0 ? -1 : Math.max(0, timeoutNanos - (System.nanoTime() - emptySince));
+        e = await(left);
+        spinPays = e != null && System.nanoTime() - emptySince < SPIN_NANOS;
+        return e;
+    }
+
+    /** Parks until an event, the end, or {@code timeoutNanos} (negative: forever; zero: one more look). */
+    private ProcessEvent await(long timeoutNanos) throws InterruptedException {
         lock.lockInterruptibly();
+        parked.incrementAndGet();
         try {
             long left = timeoutNanos;
             while (true) {
-                ProcessEvent e = events.pollFirst();
-                if (e != null) {
-                    waiting = events.size();
-                    if (e.isTerminal()) terminalTaken = true;
-                    return e;
-                }
-                if (terminalTaken) {
-                    throw new PieException("process " + processId + " has ended; it has no more events");
-                }
-                if (dropped > 0) {
-                    throw new PieException("process " + processId + ": " + dropped + " events were dropped because"
-                            + " they were not read in time (more than " + capacity + " waiting); the rest of its"
-                            + " output is lost");
-                }
-                if (closedCause != null) {
-                    throw new PieConnectionException("process " + processId + ": " + closedCause.getMessage(), closedCause);
-                }
+                // Counted in parked before this look, so an event added after it brings a wake-up.
+                ProcessEvent e = takeOrEnd();
+                if (e != null) return e;
                 if (timeoutNanos < 0) {
                     notEmpty.await();
                 } else {
@@ -142,8 +162,54 @@ public final class ProcessQueue {
                 }
             }
         } finally {
+            parked.decrementAndGet();
             lock.unlock();
         }
+    }
+
+    /** The next event, or null if there is none yet; throws once the stream is over and drained. */
+    private ProcessEvent takeOrEnd() {
+        ProcessEvent e = take();
+        if (e != null) return e;
+        if (!ending()) return null;
+        // Read the end states before looking once more: events added before the end was recorded are
+        // then visible, and they come first.
+        boolean over = terminalTaken;
+        long lost = dropped;
+        PieException cause = closedCause;
+        e = take();
+        if (e != null) return e;
+        if (over) throw new PieException("process " + processId + " has ended; it has no more events");
+        if (lost > 0) {
+            throw new PieException("process " + processId + ": " + lost + " events were dropped because"
+                    + " they were not read in time (more than " + capacity + " waiting); the rest of its"
+                    + " output is lost");
+        }
+        if (cause != null) {
+            throw new PieConnectionException("process " + processId + ": " + cause.getMessage(), cause);
+        }
+        return null;
+    }
+
+    private boolean ending() {
+        return terminalTaken || dropped > 0 || closedCause != null;
+    }
+
+    private ProcessEvent take() {
+        ProcessEvent e = events.poll();
+        if (e == null) return null;
+        taken.incrementAndGet();
+        if (e.isTerminal()) {
+            terminalTaken = true;
+            // Other readers waiting for this stream must now learn that it has ended.
+            if (parked.get() > 0) wakeAll();
+        }
+        return e;
+    }
+
+    /** How many readers are parked, waiting for an event; for tests. */
+    int parkedReaders() {
+        return parked.get();
     }
 
     /**
@@ -155,6 +221,24 @@ public final class ProcessQueue {
         lock.lock();
         try {
             if (closedCause == null) closedCause = cause;
+            notEmpty.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void wakeOne() {
+        lock.lock();
+        try {
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void wakeAll() {
+        lock.lock();
+        try {
             notEmpty.signalAll();
         } finally {
             lock.unlock();

@@ -1,7 +1,6 @@
 package org.pieproject.client.wire;
 
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -465,23 +464,24 @@ public final class MsgPackReader {
         return new Ext(type, data);
     }
 
-    /** Decodes UTF-8 strictly: malformed input is an error, never replaced. ASCII takes a fast path. */
+    /**
+     * Decodes UTF-8 strictly: malformed input is an error, never replaced. The JDK's own decoder (vectorised,
+     * and a plain copy for ASCII) runs first; only a result holding U+FFFD, which is either a replaced
+     * malformed sequence or a real U+FFFD, is checked again by a decoder that reports instead of replacing.
+     */
     static String decodeUtf8(byte[] b, int off, int n) {
-        int end = off + n;
-        for (int i = off; i < end; i++) {
-            if (b[i] < 0) {
-                try {
-                    CharBuffer cb = StandardCharsets.UTF_8.newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)
-                            .decode(ByteBuffer.wrap(b, off, n));
-                    return cb.toString();
-                } catch (CharacterCodingException e) {
-                    throw new MsgPackException("string is not valid UTF-8");
-                }
+        String s = new String(b, off, n, StandardCharsets.UTF_8);
+        if (s.indexOf('\uFFFD') >= 0) {
+            try {
+                StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(b, off, n));
+            } catch (CharacterCodingException e) {
+                throw new MsgPackException("string is not valid UTF-8");
             }
         }
-        return new String(b, off, n, StandardCharsets.ISO_8859_1); // exact for ASCII, and a plain copy
+        return s;
     }
 
     private int peekByte() {

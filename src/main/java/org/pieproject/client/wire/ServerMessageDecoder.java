@@ -1,6 +1,10 @@
 package org.pieproject.client.wire;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Decodes engine messages on the hot path: keys are matched as raw bytes (no key strings are made),
@@ -22,8 +26,25 @@ public final class ServerMessageDecoder {
             METHOD = 13, PARAMS = 14;
     private static final byte[][] KEY_BYTES = new byte[KEYS.length][];
 
+    private static final int MAX_KEY_LENGTH = 12;
+    /** Key index by length and first byte ({@link #shape}); no two keys share a shape. */
+    private static final int[] KEY_BY_SHAPE = new int[(MAX_KEY_LENGTH + 1) << 5];
+
     static {
-        for (int i = 0; i < KEYS.length; i++) KEY_BYTES[i] = KEYS[i].getBytes(StandardCharsets.US_ASCII);
+        Arrays.fill(KEY_BY_SHAPE, -1);
+        for (int i = 0; i < KEYS.length; i++) {
+            KEY_BYTES[i] = KEYS[i].getBytes(StandardCharsets.US_ASCII);
+            int shape = shape(KEY_BYTES[i].length, KEY_BYTES[i][0]);
+            if (KEY_BY_SHAPE[shape] >= 0) throw new AssertionError("two keys of one shape: " + KEYS[i]);
+            KEY_BY_SHAPE[shape] = i;
+        }
+    }
+
+    private static final String[] TYPES = {"response", "process_event", "file", "mcp_request"};
+    private static final byte[][] TYPE_BYTES = new byte[TYPES.length][];
+
+    static {
+        for (int i = 0; i < TYPES.length; i++) TYPE_BYTES[i] = TYPES[i].getBytes(StandardCharsets.US_ASCII);
     }
 
     private static final String[] EVENTS = {"stdout", "stderr", "message", "return", "error"};
@@ -33,7 +54,9 @@ public final class ServerMessageDecoder {
         for (int i = 0; i < EVENTS.length; i++) EVENT_BYTES[i] = EVENTS[i].getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static final int ID_SLOTS = 256;
+    /** Reads eight bytes of an array at once, to compare ids and keys a word at a time. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final int ID_BITS = 8, ID_SLOTS = 1 << ID_BITS;
     private final byte[][] idBytes = new byte[ID_SLOTS][];
     private final String[] idStrings = new String[ID_SLOTS];
 
@@ -57,7 +80,7 @@ public final class ServerMessageDecoder {
         MsgPackReader r = new MsgPackReader(buf, off, len);
         if (r.peekKind() != MsgPackReader.Kind.MAP) throw new MsgPackException("message is not a map");
         int n = r.readMapHeader();
-        java.util.Arrays.fill(at, -1);
+        Arrays.fill(at, -1);
         long duplicated = 0;
         for (int i = 0; i < n; i++) {
             int key = readKey(r);
@@ -69,8 +92,8 @@ public final class ServerMessageDecoder {
         }
         if (at[TYPE] < 0) throw new MsgPackException("message has no type");
         if ((duplicated & 1L << TYPE) != 0) throw new MsgPackException("field type given twice");
-        MsgPackReader v = new MsgPackReader(buf, off, len);
-        String type = string(v, TYPE, true);
+        MsgPackReader v = r; // the scan recorded where each value starts; read them from there
+        String type = constantOrString(v, TYPE, TYPES, TYPE_BYTES);
         return switch (type) {
             case "response" -> {
                 check(duplicated, CORR_ID, OK, RESULT);
@@ -78,7 +101,7 @@ public final class ServerMessageDecoder {
             }
             case "process_event" -> {
                 check(duplicated, PROCESS_ID, EVENT, VALUE);
-                yield new ServerMessage.ProcessEvent(processId(v), event(v), string(v, VALUE, true));
+                yield new ServerMessage.ProcessEvent(processId(v), constantOrString(v, EVENT, EVENTS, EVENT_BYTES), string(v, VALUE, true));
             }
             case "file" -> {
                 check(duplicated, PROCESS_ID, FILE_HASH, CHUNK_INDEX, TOTAL_CHUNKS, CHUNK_DATA, NAME);
@@ -104,19 +127,36 @@ public final class ServerMessageDecoder {
         int p = r.position();
         byte[] b = r.array();
         r.skipBytes(n);
-        if (n == 0) return -1;
-        byte first = b[p];
-        for (int k = 0; k < KEY_BYTES.length; k++) {
-            // Length and first byte rule out nearly every candidate before a full comparison: this runs
-            // for every key of every event.
-            byte[] key = KEY_BYTES[k];
-            if (key.length == n && key[0] == first && equalBytes(key, b, p, n)) return k;
-        }
-        return -1;
+        // Length and first byte name at most one candidate, which one comparison confirms: this runs for
+        // every key of every event.
+        if (n == 0 || n > MAX_KEY_LENGTH) return -1;
+        int k = KEY_BY_SHAPE[shape(n, b[p])];
+        return k >= 0 && sameBytes(KEY_BYTES[k], b, p, n) ? k : -1;
     }
 
-    private static boolean equalBytes(byte[] want, byte[] b, int p, int n) {
-        return want.length == n && java.util.Arrays.equals(want, 0, n, b, p, p + n);
+    private static int shape(int length, byte first) {
+        return length << 5 | first & 31;
+    }
+
+    /** Whether {@code b[p, p+n)} is exactly {@code want}, compared eight bytes at a time. */
+    private static boolean sameBytes(byte[] want, byte[] b, int p, int n) {
+        if (want.length != n) return false;
+        int i = 0;
+        for (; i + Long.BYTES <= n; i += Long.BYTES) {
+            if ((long) LONGS.get(want, i) != (long) LONGS.get(b, p + i)) return false;
+        }
+        for (; i < n; i++) {
+            if (want[i] != b[p + i]) return false;
+        }
+        return true;
+    }
+
+    /** The index of the constant among {@code candidates} that {@code b[p, p+n)} spells, or -1. */
+    private static int constant(byte[][] candidates, byte[] b, int p, int n) {
+        for (int i = 0; i < candidates.length; i++) {
+            if (sameBytes(candidates[i], b, p, n)) return i;
+        }
+        return -1;
     }
 
     private static void check(long duplicated, int... fields) {
@@ -159,18 +199,19 @@ public final class ServerMessageDecoder {
         return v.readBinary();
     }
 
-    /** The event kind as one of the shared constants when it is a known one, so routing compares cheaply. */
-    private String event(MsgPackReader v) {
-        seek(v, EVENT, true);
+    /**
+     * Field {@code f} (required), as one of the shared {@code constants} when it spells one, so that
+     * nothing is allocated for it and callers compare it cheaply; otherwise as a new string.
+     */
+    private String constantOrString(MsgPackReader v, int f, String[] constants, byte[][] constantBytes) {
+        seek(v, f, true);
         if (v.peekKind() == MsgPackReader.Kind.STR) {
             int start = v.position();
             int n = v.readStrHeader();
-            int p = v.position();
-            for (int i = 0; i < EVENT_BYTES.length; i++) {
-                if (equalBytes(EVENT_BYTES[i], v.array(), p, n)) {
-                    v.skipBytes(n);
-                    return EVENTS[i];
-                }
+            int i = constant(constantBytes, v.array(), v.position(), n);
+            if (i >= 0) {
+                v.skipBytes(n);
+                return constants[i];
             }
             v.seek(start);
         }
@@ -185,18 +226,33 @@ public final class ServerMessageDecoder {
         int n = v.readStrHeader();
         int p = v.position();
         byte[] b = v.array();
-        int h = 0;
-        for (int i = p; i < p + n; i++) h = 31 * h + b[i];
-        int slot = (h ^ (h >>> 16)) & (ID_SLOTS - 1);
+        int slot = slot(b, p, n);
         byte[] cached = idBytes[slot];
-        if (cached != null && equalBytes(cached, b, p, n)) {
+        if (cached != null && sameBytes(cached, b, p, n)) {
             v.skipBytes(n);
             return idStrings[slot];
         }
         v.seek(start);
         String s = v.readString();
-        idBytes[slot] = java.util.Arrays.copyOfRange(b, p, p + n);
+        idBytes[slot] = Arrays.copyOfRange(b, p, p + n);
         idStrings[slot] = s;
         return s;
     }
+
+    /**
+     * The cache slot of an id, from its length and its first and last eight bytes: a hash over every byte
+     * cost more than the rest of decoding an event, and ids (random UUIDs) differ enough at both ends.
+     */
+    private static int slot(byte[] b, int p, int n) {
+        long h = n;
+        if (n >= Long.BYTES) {
+            h += (long) LONGS.get(b, p) * 0x9E3779B97F4A7C15L;
+            h ^= (long) LONGS.get(b, p + n - Long.BYTES) * 0xC2B2AE3D27D4EB4FL;
+        } else {
+            for (int i = p; i < p + n; i++) h = h * 31 + b[i];
+            h *= 0x9E3779B97F4A7C15L;
+        }
+        return (int) (h >>> (64 - ID_BITS)); // the best-mixed, top bits
+    }
+
 }

@@ -87,6 +87,32 @@ class PendingRequestsTest {
     }
 
     @Test
+    void aSweepThatSkipsTheTableStillFindsEveryLaterDeadline() {
+        // The sweep skips a table whose earliest deadline is ahead; each deadline must still be met in turn,
+        // including one registered after a sweep that found nothing due.
+        PendingRequests p = new PendingRequests();
+        long now = System.nanoTime();
+        long s = TimeUnit.SECONDS.toNanos(1);
+        CompletableFuture<Response> third = new CompletableFuture<>();
+        CompletableFuture<Response> first = new CompletableFuture<>();
+        p.register(new PendingRequests.Pending(third, null, now + 3 * s));
+        p.register(new PendingRequests.Pending(first, null, now + s));
+        p.expire(now);
+        assertThat(first).isNotDone();
+        CompletableFuture<Response> second = new CompletableFuture<>();
+        p.register(new PendingRequests.Pending(second, null, now + 2 * s));
+        p.expire(now + s);
+        assertThat(first).isCompletedExceptionally();
+        assertThat(second).isNotDone();
+        p.expire(now + 2 * s);
+        assertThat(second).isCompletedExceptionally();
+        assertThat(third).isNotDone();
+        p.expire(now + 3 * s);
+        assertThat(third).isCompletedExceptionally();
+        assertThat(p.size()).isZero();
+    }
+
+    @Test
     void theSweeperFailsAWatchedRequestSoonAfterItsDeadline() throws Exception {
         PendingRequests p = new PendingRequests();
         CompletableFuture<Response> f = new CompletableFuture<>();
