@@ -58,29 +58,75 @@ public sealed interface ServerMessage {
     }
 
     /**
-     * {@code file}: one chunk of a file an inferlet sends; {@code name} is the optional 0.5 file name.
+     * {@code file}: one chunk of a file an inferlet sends; {@code name} is the optional 0.5 file name. The
+     * chunk's bytes are {@code data[offset, offset + length)}: a decoded chunk points into the message it
+     * came in rather than copying 256 KiB, so it is only valid while that message's buffer is (the
+     * connection's decoder reuses it for the next message). Equality compares the bytes, not the arrays.
      *
      * @param processId   the process id
      * @param fileHash    the BLAKE3 hex of the whole file
      * @param chunkIndex  this chunk's index, from 0
      * @param totalChunks how many chunks the whole has
-     * @param data        this chunk's bytes
+     * @param data        the array holding this chunk's bytes
+     * @param offset      where they start in {@code data}
+     * @param length      how many there are
      * @param name        the suggested file name (0.5 engines), or null
      */
-    record FileChunk(String processId, String fileHash, long chunkIndex, long totalChunks, byte[] data,
-                     String name) implements ServerMessage {
+    record FileChunk(String processId, String fileHash, long chunkIndex, long totalChunks, byte[] data, int offset,
+                     int length, String name) implements ServerMessage {
+        /**
+         * A chunk made of all of {@code data}.
+         *
+         * @param processId   the process id
+         * @param fileHash    the BLAKE3 hex of the whole file
+         * @param chunkIndex  this chunk's index, from 0
+         * @param totalChunks how many chunks the whole has
+         * @param data        this chunk's bytes
+         * @param name        the suggested file name (0.5 engines), or null
+         */
+        public FileChunk(String processId, String fileHash, long chunkIndex, long totalChunks, byte[] data, String name) {
+            this(processId, fileHash, chunkIndex, totalChunks, data, 0, data.length, name);
+        }
+
+        /** Checks that the chunk's range lies inside {@code data}. */
+        public FileChunk {
+            java.util.Objects.checkFromIndexSize(offset, length, data.length);
+        }
+
+        /**
+         * A copy of this chunk's bytes.
+         *
+         * @return the bytes
+         */
+        public byte[] bytes() {
+            return java.util.Arrays.copyOfRange(data, offset, offset + length);
+        }
+
         public void writeTo(MsgPackWriter w) {
             w.mapHeader(name == null ? 6 : 7).str("type").str("file")
                     .str("process_id").str(processId).str("file_hash").str(fileHash)
                     .str("chunk_index").integer(chunkIndex).str("total_chunks").integer(totalChunks)
-                    .str("chunk_data").bin(data);
+                    .str("chunk_data").bin(data, offset, length);
             if (name != null) w.str("name").str(name);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FileChunk c && processId.equals(c.processId) && fileHash.equals(c.fileHash)
+                    && chunkIndex == c.chunkIndex && totalChunks == c.totalChunks
+                    && java.util.Arrays.equals(data, offset, offset + length, c.data, c.offset, c.offset + c.length)
+                    && java.util.Objects.equals(name, c.name);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(processId, fileHash, chunkIndex, totalChunks, length, name);
         }
 
         @Override
         public String toString() {
             return "FileChunk[processId=" + processId + ", fileHash=" + fileHash + ", chunk " + chunkIndex
-                    + "/" + totalChunks + ", " + data.length + " bytes" + (name == null ? "" : ", name=" + name) + "]";
+                    + "/" + totalChunks + ", " + length + " bytes" + (name == null ? "" : ", name=" + name) + "]";
         }
     }
 

@@ -74,7 +74,7 @@ public final class ServerMessageDecoder {
      * @param off where the message starts
      * @param len how many bytes it may use
      * @throws MsgPackException if it is not a well-formed engine message
-     * @return the message
+     * @return the message; a {@link ServerMessage.FileChunk}'s bytes stay in {@code buf}
      */
     public ServerMessage decode(byte[] buf, int off, int len) {
         MsgPackReader r = new MsgPackReader(buf, off, len);
@@ -105,8 +105,14 @@ public final class ServerMessageDecoder {
             }
             case "file" -> {
                 check(duplicated, PROCESS_ID, FILE_HASH, CHUNK_INDEX, TOTAL_CHUNKS, CHUNK_DATA, NAME);
-                yield new ServerMessage.FileChunk(processId(v), string(v, FILE_HASH, true),
-                        u64(v, CHUNK_INDEX), u64(v, TOTAL_CHUNKS), bytes(v), string(v, NAME, false));
+                String processId = processId(v);
+                String hash = string(v, FILE_HASH, true);
+                long index = u64(v, CHUNK_INDEX), total = u64(v, TOTAL_CHUNKS);
+                seek(v, CHUNK_DATA, true);
+                int length = v.readBinaryHeader();
+                int offset = v.position(); // the chunk stays where it is: no copy of 256 KiB per message
+                yield new ServerMessage.FileChunk(processId, hash, index, total, buf, offset, length,
+                        string(v, NAME, false));
             }
             case "mcp_request" -> {
                 check(duplicated, CORR_ID, PROCESS_ID, SERVER_NAME, METHOD, PARAMS);
@@ -194,10 +200,6 @@ public final class ServerMessageDecoder {
         return v.readBool();
     }
 
-    private byte[] bytes(MsgPackReader v) {
-        seek(v, CHUNK_DATA, true);
-        return v.readBinary();
-    }
 
     /**
      * Field {@code f} (required), as one of the shared {@code constants} when it spells one, so that

@@ -66,11 +66,11 @@ class PieTestServerExchangeTest {
                 assertThat(f.chunkIndex()).isEqualTo(i);
                 assertThat(f.totalChunks()).isEqualTo(3);
                 assertThat(f.name()).isNull();
-                assertThat(f.data()).hasSize(i < 2 ? CHUNK : 600_000 - 2 * CHUNK);
+                assertThat(f.length()).isEqualTo(i < 2 ? CHUNK : 600_000 - 2 * CHUNK);
             }
             FileChunk named = (FileChunk) c.next();
             assertThat(named.name()).isEqualTo("dir/a.txt");
-            assertThat(named.data()).containsExactly(1, 2);
+            assertThat(named.bytes()).containsExactly(1, 2);
             assertThat(named.totalChunks()).isEqualTo(1);
             assertThat(c.next()).isEqualTo(new ProcessEvent(pid, "return", "done"));
         }
