@@ -22,6 +22,7 @@ public final class MessageRouter implements FrameHandler {
     private final FileDownloads files;
     private final Consumer<ServerMessage.McpRequest> mcpRequests;
     private final ServerMessageDecoder decoder = new ServerMessageDecoder();
+    private final ServerMessageDecoder.EventSink events = this::routeEvent;
 
     /**
      * Wires the router to the tables it fills.
@@ -43,15 +44,16 @@ public final class MessageRouter implements FrameHandler {
     public void onMessage(byte[] buf, int length) {
         ServerMessage m;
         try {
-            m = decoder.decode(buf, 0, length);
+            m = decoder.decode(buf, 0, length, events);
         } catch (MsgPackException e) {
             LOG.log(System.Logger.Level.WARNING, "dropping a message that does not decode ({0} bytes): {1}",
                     length, e.getMessage());
             return;
         }
+        if (m == null) return; // a process event, already routed
         switch (m) {
             case ServerMessage.Response r -> pending.complete(r);
-            case ServerMessage.ProcessEvent e -> routeEvent(e);
+            case ServerMessage.ProcessEvent e -> routeEvent(e.processId(), e.event(), e.value());
             case ServerMessage.FileChunk c -> {
                 if (processes.get(c.processId()) == null) {
                     // As the official clients do: no queue, nobody to give the file to.
@@ -67,20 +69,20 @@ public final class MessageRouter implements FrameHandler {
         }
     }
 
-    private void routeEvent(ServerMessage.ProcessEvent e) {
-        ProcessEvent event = switch (e.event()) {
-            case "stdout" -> new ProcessEvent.Stdout(e.value());
-            case "stderr" -> new ProcessEvent.Stderr(e.value());
-            case "message" -> new ProcessEvent.Message(e.value());
-            case "return" -> new ProcessEvent.Return(e.value());
-            case "error" -> new ProcessEvent.Error(e.value());
+    private void routeEvent(String processId, String kind, String value) {
+        ProcessEvent event = switch (kind) {
+            case "stdout" -> new ProcessEvent.Stdout(value);
+            case "stderr" -> new ProcessEvent.Stderr(value);
+            case "message" -> new ProcessEvent.Message(value);
+            case "return" -> new ProcessEvent.Return(value);
+            case "error" -> new ProcessEvent.Error(value);
             default -> null;
         };
         if (event == null) {
-            LOG.log(System.Logger.Level.DEBUG, "ignoring an event of unknown kind {0}", e.event());
+            LOG.log(System.Logger.Level.DEBUG, "ignoring an event of unknown kind {0}", kind);
             return;
         }
-        processes.route(e.processId(), event);
+        processes.route(processId, event);
     }
 
     @Override

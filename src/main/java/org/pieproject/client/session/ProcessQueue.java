@@ -1,6 +1,6 @@
 package org.pieproject.client.session;
 
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -16,7 +16,7 @@ import org.pieproject.client.ProcessEvent;
  * reader, once it has taken everything kept, gets a {@link PieException} saying how many were lost. That
  * keeps memory bounded and never stalls the connection's other processes.
  *
- * <p>Events pass through a lock-free queue. The lock is only for readers that have to park: they count
+ * <p>Events pass through a {@link SingleWriterQueue}. The lock is only for readers that have to park: they count
  * themselves in {@code parked} first, and the listener takes the lock to wake them only when that count
  * is not zero. A reader that keeps up therefore costs the listener no lock and no wake-up per event; a
  * lock handed over on every event (and the unpark that goes with it) was the largest cost of a busy stream.
@@ -27,7 +27,7 @@ import org.pieproject.client.ProcessEvent;
 public final class ProcessQueue {
     private final String processId;
     private final int capacity;
-    private final ConcurrentLinkedQueue<ProcessEvent> events = new ConcurrentLinkedQueue<>();
+    private final SingleWriterQueue<ProcessEvent> events = new SingleWriterQueue<>();
     /** Events added; written by the adding thread only. */
     private long added;
     /** What the adding thread last read of {@link #taken}: reading it every time would share a cache line with readers. */
@@ -90,7 +90,10 @@ public final class ProcessQueue {
             return false;
         }
         added++;
-        events.offer(e);
+        events.add(e);
+        // The event's store must be visible before parked is read, or a reader that counted itself in
+        // after this read but looked before the store would sleep through it.
+        VarHandle.fullFence();
         if (parked.get() > 0) {
             if (terminal) wakeAll();
             else wakeOne();

@@ -48,9 +48,9 @@ public final class MsgPackReader {
      */
     private static final int MAX_PRESIZE = 1024;
 
-    private final byte[] buf;
-    private final int start;
-    private final int limit;
+    private byte[] buf;
+    private int start;
+    private int limit;
     private int pos;
 
     /**
@@ -70,11 +70,25 @@ public final class MsgPackReader {
      * @param len its length
      */
     public MsgPackReader(byte[] buf, int off, int len) {
+        reset(buf, off, len);
+    }
+
+    /**
+     * Starts reading {@code buf[off, off+len)} instead, as if newly made: lets a decoder that runs for every
+     * message keep one reader rather than allocate one per message.
+     *
+     * @param buf the bytes (not copied)
+     * @param off where the region starts
+     * @param len its length
+     * @return this reader
+     */
+    public MsgPackReader reset(byte[] buf, int off, int len) {
         Objects.checkFromIndexSize(off, len, buf.length); // off + len may overflow an int; this cannot
         this.buf = buf;
         this.start = off;
         this.pos = off;
         this.limit = off + len;
+        return this;
     }
 
     /**

@@ -25,6 +25,10 @@ public final class ServerMessageDecoder {
             FILE_HASH = 7, CHUNK_INDEX = 8, TOTAL_CHUNKS = 9, CHUNK_DATA = 10, NAME = 11, SERVER_NAME = 12,
             METHOD = 13, PARAMS = 14;
     private static final byte[][] KEY_BYTES = new byte[KEYS.length][];
+    private static final long RESPONSE_FIELDS = fields(CORR_ID, OK, RESULT);
+    private static final long EVENT_FIELDS = fields(PROCESS_ID, EVENT, VALUE);
+    private static final long FILE_FIELDS = fields(PROCESS_ID, FILE_HASH, CHUNK_INDEX, TOTAL_CHUNKS, CHUNK_DATA, NAME);
+    private static final long MCP_FIELDS = fields(CORR_ID, PROCESS_ID, SERVER_NAME, METHOD, PARAMS);
 
     private static final int MAX_KEY_LENGTH = 12;
     /** Key index by length and first byte ({@link #shape}); no two keys share a shape. */
@@ -68,6 +72,26 @@ public final class ServerMessageDecoder {
     }
 
     /**
+     * What a {@code process_event} is given to instead of a record, on the hot path: the most frequent
+     * message then costs no object of its own.
+     */
+    @FunctionalInterface
+    public interface EventSink {
+        /**
+         * Takes one process event.
+         *
+         * @param processId the process (a cached, shared string)
+         * @param event     its kind: one of the shared constants {@code "stdout"}, {@code "stderr"},
+         *                  {@code "message"}, {@code "return"}, {@code "error"}, or another string
+         * @param value     its value
+         */
+        void event(String processId, String event, String value);
+    }
+
+    private static final byte[] NOTHING = new byte[0];
+    private final MsgPackReader reader = new MsgPackReader(NOTHING);
+
+    /**
      * Decodes one message from {@code buf[off, off+len)}; bytes after the first value are ignored.
      *
      * @param buf the frame
@@ -77,7 +101,33 @@ public final class ServerMessageDecoder {
      * @return the message; a {@link ServerMessage.FileChunk}'s bytes stay in {@code buf}
      */
     public ServerMessage decode(byte[] buf, int off, int len) {
-        MsgPackReader r = new MsgPackReader(buf, off, len);
+        ServerMessage[] event = new ServerMessage[1];
+        ServerMessage m = decode(buf, off, len, (p, e, v) -> event[0] = new ServerMessage.ProcessEvent(p, e, v));
+        return m != null ? m : event[0];
+    }
+
+    /**
+     * Decodes one message from {@code buf[off, off+len)}, giving a {@code process_event} to {@code events}
+     * (and returning null for it) rather than making a record of it.
+     *
+     * @param buf    the frame
+     * @param off    where the message starts
+     * @param len    how many bytes it may use
+     * @param events takes the message if it is a process event
+     * @throws MsgPackException if it is not a well-formed engine message
+     * @return the message, or null if it was a process event; a {@link ServerMessage.FileChunk}'s bytes stay
+     *         in {@code buf}
+     */
+    public ServerMessage decode(byte[] buf, int off, int len, EventSink events) {
+        MsgPackReader r = reader.reset(buf, off, len);
+        try {
+            return decode(r, events);
+        } finally {
+            reader.reset(NOTHING, 0, 0); // hold no reference to the frame, which may be large
+        }
+    }
+
+    private ServerMessage decode(MsgPackReader r, EventSink events) {
         if (r.peekKind() != MsgPackReader.Kind.MAP) throw new MsgPackException("message is not a map");
         int n = r.readMapHeader();
         Arrays.fill(at, -1);
@@ -96,26 +146,27 @@ public final class ServerMessageDecoder {
         String type = constantOrString(v, TYPE, TYPES, TYPE_BYTES);
         return switch (type) {
             case "response" -> {
-                check(duplicated, CORR_ID, OK, RESULT);
+                check(duplicated, RESPONSE_FIELDS);
                 yield new ServerMessage.Response(u32(v, CORR_ID), bool(v, OK), string(v, RESULT, true));
             }
             case "process_event" -> {
-                check(duplicated, PROCESS_ID, EVENT, VALUE);
-                yield new ServerMessage.ProcessEvent(processId(v), constantOrString(v, EVENT, EVENTS, EVENT_BYTES), string(v, VALUE, true));
+                check(duplicated, EVENT_FIELDS);
+                events.event(processId(v), constantOrString(v, EVENT, EVENTS, EVENT_BYTES), string(v, VALUE, true));
+                yield null;
             }
             case "file" -> {
-                check(duplicated, PROCESS_ID, FILE_HASH, CHUNK_INDEX, TOTAL_CHUNKS, CHUNK_DATA, NAME);
+                check(duplicated, FILE_FIELDS);
                 String processId = processId(v);
                 String hash = string(v, FILE_HASH, true);
                 long index = u64(v, CHUNK_INDEX), total = u64(v, TOTAL_CHUNKS);
                 seek(v, CHUNK_DATA, true);
                 int length = v.readBinaryHeader();
                 int offset = v.position(); // the chunk stays where it is: no copy of 256 KiB per message
-                yield new ServerMessage.FileChunk(processId, hash, index, total, buf, offset, length,
+                yield new ServerMessage.FileChunk(processId, hash, index, total, v.array(), offset, length,
                         string(v, NAME, false));
             }
             case "mcp_request" -> {
-                check(duplicated, CORR_ID, PROCESS_ID, SERVER_NAME, METHOD, PARAMS);
+                check(duplicated, MCP_FIELDS);
                 yield new ServerMessage.McpRequest(u32(v, CORR_ID), processId(v), string(v, SERVER_NAME, true),
                         string(v, METHOD, true), string(v, PARAMS, true));
             }
@@ -165,10 +216,17 @@ public final class ServerMessageDecoder {
         return -1;
     }
 
-    private static void check(long duplicated, int... fields) {
-        for (int f : fields) {
-            if ((duplicated & 1L << f) != 0) throw new MsgPackException("field " + KEYS[f] + " given twice");
-        }
+    /** Fails if a field of the message's type (a bit per key index in {@code fields}) was given twice. */
+    private static void check(long duplicated, long fields) {
+        long twice = duplicated & fields;
+        if (twice != 0) throw new MsgPackException("field " + KEYS[Long.numberOfTrailingZeros(twice)] + " given twice");
+    }
+
+    /** The set of key indexes {@code keys}, as bits; computed once, so checking a message allocates nothing. */
+    private static long fields(int... keys) {
+        long bits = 0;
+        for (int k : keys) bits |= 1L << k;
+        return bits;
     }
 
     /** Positions {@code v} on the value of field {@code f}; false if the field is absent or nil. */
