@@ -181,11 +181,23 @@ final class BenchRaw implements Bench.Side {
     /** A fresh HttpClient per connection, as a plain java.net.http program would do. */
     @Override
     public double connectCycle(int cycles) throws Exception {
+        return connectCycle(cycles, false);
+    }
+
+    /**
+     * The same cycle on this client's one HttpClient: the floor for any client that shares one, since what
+     * is left is the JDK's own WebSocket opening, one request and a close. Printed beside W7, not a target.
+     */
+    double sharedClientConnectCycle(int cycles) throws Exception {
+        return connectCycle(cycles, true);
+    }
+
+    private double connectCycle(int cycles, boolean shared) throws Exception {
         byte[] auth = BenchWire.authIdentify(1, "bench");
         long[] t = new long[cycles];
         for (int i = 0; i < cycles; i++) {
             long t0 = System.nanoTime();
-            HttpClient h = HttpClient.newHttpClient();
+            HttpClient h = shared ? http : HttpClient.newHttpClient();
             try {
                 Counter c = new Counter();
                 CompletableFuture<Void> answered = new CompletableFuture<>();
@@ -196,7 +208,7 @@ final class BenchRaw implements Bench.Side {
                 w.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
                 c.closed.get(30, TimeUnit.SECONDS);
             } finally {
-                h.shutdownNow();
+                if (!shared) h.shutdownNow();
             }
             t[i] = System.nanoTime() - t0;
         }

@@ -184,6 +184,7 @@ public final class McpBridge implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (servers.isEmpty()) return; // the usual case: no stream, no threads to start and join
         List<Thread> stoppers = servers.keySet().stream()
                 .map(name -> Thread.ofVirtual().name("mcp-" + name + "-close").start(() -> unregister(name)))
                 .toList();
