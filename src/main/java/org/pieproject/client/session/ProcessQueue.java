@@ -1,6 +1,8 @@
 package org.pieproject.client.session;
 
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -16,10 +18,12 @@ import org.pieproject.client.ProcessEvent;
  * reader, once it has taken everything kept, gets a {@link PieException} saying how many were lost. That
  * keeps memory bounded and never stalls the connection's other processes.
  *
- * <p>Events pass through a {@link SingleWriterQueue}. The lock is only for readers that have to park: they count
- * themselves in {@code parked} first, and the listener takes the lock to wake them only when that count
- * is not zero. A reader that keeps up therefore costs the listener no lock and no wake-up per event; a
- * lock handed over on every event (and the unpark that goes with it) was the largest cost of a busy stream.
+ * <p>Events pass through a {@link SingleWriterQueue}. A reader that finds it empty and has to park first
+ * announces itself (as the {@code waiter}, or, when another reader already is, in {@code parked} under the
+ * lock), then looks once more; the listener, after adding, wakes whoever announced. A reader that keeps
+ * up therefore costs the listener no lock and no wake-up per event, and one that parks costs one unpark.
+ * A lock handed over on every event (and the unpark that went with it) was the largest cost of a busy
+ * stream.
  *
  * <p>One thread adds events at a time (the listener, or the registry before it publishes the queue);
  * any number of threads may read and close.
@@ -36,7 +40,22 @@ public final class ProcessQueue {
     private final AtomicLong taken = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
-    /** Readers inside the locked part of {@link #poll}, which the listener must wake. */
+    /**
+     * The reader parked for the next event, when only one is (the usual case): it is woken with one
+     * unpark, without the lock. Further readers that wait at the same time use the lock and condition.
+     */
+    private volatile Thread waiter;
+    private static final VarHandle WAITER;
+
+    static {
+        try {
+            WAITER = MethodHandles.lookup().findVarHandle(ProcessQueue.class, "waiter", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Readers waiting on the condition, which the listener must wake under the lock. */
     private final AtomicInteger parked = new AtomicInteger();
     private volatile boolean terminalQueued;
     private volatile boolean terminalTaken;
@@ -86,14 +105,16 @@ public final class ProcessQueue {
         if (terminal) terminalQueued = true;
         if (dropped > 0 || full()) {
             dropped++; // one writer at a time, see the class comment
-            if (parked.get() > 0) wakeAll();
+            wakeAll();
             return false;
         }
         added++;
         events.add(e);
-        // The event's store must be visible before parked is read, or a reader that counted itself in
-        // after this read but looked before the store would sleep through it.
+        // The event's store must be visible before the waiters are read, or a reader that announced
+        // itself after this read but looked before the store would sleep through it.
         VarHandle.fullFence();
+        Thread w = waiter;
+        if (w != null) LockSupport.unpark(w);
         if (parked.get() > 0) {
             if (terminal) wakeAll();
             else wakeOne();
@@ -149,6 +170,30 @@ public final class ProcessQueue {
 
     /** Parks until an event, the end, or {@code timeoutNanos} (negative: forever; zero: one more look). */
     private ProcessEvent await(long timeoutNanos) throws InterruptedException {
+        Thread me = Thread.currentThread();
+        if (!WAITER.compareAndSet(this, null, me)) return awaitWithOthers(timeoutNanos);
+        try {
+            long deadline = System.nanoTime() + timeoutNanos;
+            while (true) {
+                // Announced in waiter before this look, so an event added after it brings an unpark.
+                ProcessEvent e = takeOrEnd();
+                if (e != null) return e;
+                if (timeoutNanos < 0) {
+                    LockSupport.park(this);
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return null;
+                    LockSupport.parkNanos(this, left);
+                }
+                if (Thread.interrupted()) throw new InterruptedException();
+            }
+        } finally {
+            waiter = null;
+        }
+    }
+
+    /** {@link #await} for a reader that comes while another is already the waiter. */
+    private ProcessEvent awaitWithOthers(long timeoutNanos) throws InterruptedException {
         lock.lockInterruptibly();
         parked.incrementAndGet();
         try {
@@ -205,14 +250,14 @@ public final class ProcessQueue {
         if (e.isTerminal()) {
             terminalTaken = true;
             // Other readers waiting for this stream must now learn that it has ended.
-            if (parked.get() > 0) wakeAll();
+            wakeAll();
         }
         return e;
     }
 
-    /** How many readers are parked, waiting for an event; for tests. */
+    /** How many readers are waiting for an event (or about to park for one); for tests. */
     int parkedReaders() {
-        return parked.get();
+        return (waiter != null ? 1 : 0) + parked.get();
     }
 
     /**
@@ -224,10 +269,10 @@ public final class ProcessQueue {
         lock.lock();
         try {
             if (closedCause == null) closedCause = cause;
-            notEmpty.signalAll();
         } finally {
             lock.unlock();
         }
+        wakeAll();
     }
 
     private void wakeOne() {
@@ -239,7 +284,11 @@ public final class ProcessQueue {
         }
     }
 
+    /** Wakes every waiting reader: the stream has ended, one way or another. */
     private void wakeAll() {
+        Thread w = waiter;
+        if (w != null && w != Thread.currentThread()) LockSupport.unpark(w);
+        if (parked.get() == 0) return;
         lock.lock();
         try {
             notEmpty.signalAll();
