@@ -137,7 +137,11 @@ public final class Bench {
             if (o.only.contains("W2")) {
                 int n = 100_000;
                 measure(sides, List.of(new Metric("W2 pings/s, 64 in flight", "rate", "pings/s", false, ">= 0.8x raw",
-                        r -> r[0] >= 0.8)), s -> new double[]{s.pingRate(n / 4, 64)}, s -> new double[]{s.pingRate(n, 64)});
+                        r -> r[0] >= 0.8)), s -> {
+                            // As for W3: the rounds of the client still climbed after a quarter-length warm-up.
+                            for (int i = 0; i < 3; i++) s.pingRate(n, 64);
+                            return null;
+                        }, s -> new double[]{s.pingRate(n, 64)});
             }
             if (o.only.contains("W3")) {
                 int n = 500_000;
