@@ -11,8 +11,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * Against {@link java.util.concurrent.ConcurrentLinkedQueue} this saves a 24-byte node and two atomic
  * updates per element, which on a busy stream is most of what the queue costs.
  *
+ * <p>The writer's position and the readers' position live in separate, padded objects: when they shared
+ * one, every element the writer added invalidated the cache line a waiting reader was watching, and every
+ * element taken did the same to the writer.
+ *
  * <p>Exactly one thread may call {@link #add} at a time (callers ensure it with their own ordering); any
- * thread may call {@link #poll} and {@link #isEmpty}.
+ * thread may call {@link #poll}, {@link #isEmpty} and {@link #taken}.
  *
  * @param <E> the element type
  */
@@ -25,14 +29,45 @@ final class SingleWriterQueue<E> {
         volatile Segment next;
     }
 
-    // The writer's end.
-    private Segment tail = new Segment();
-    private int tailIndex;
+    /**
+     * The writer's end. HotSpot lays out long fields before int and reference fields, so the padding
+     * comes first and keeps the fields that change on every element off the line of whatever object
+     * precedes this one.
+     */
+    @SuppressWarnings("unused")
+    private static final class WriterEnd {
+        long p0, p1, p2, p3, p4, p5, p6;
+        long added;
+        int index;
+        Segment tail;
 
-    // The readers' end, guarded by readLock; volatile so that isEmpty() may look without the lock.
+        WriterEnd(Segment first) {
+            tail = first;
+        }
+    }
+
+    /** The readers' end, guarded by the read lock; volatile so that {@link #isEmpty} may look without it. */
+    @SuppressWarnings("unused")
+    private static final class ReaderEnd {
+        long p0, p1, p2, p3, p4, p5, p6;
+        volatile long taken;
+        volatile int index;
+        volatile Segment head;
+
+        ReaderEnd(Segment first) {
+            head = first;
+        }
+    }
+
+    private final WriterEnd writer;
+    private final ReaderEnd reader;
     private final ReentrantLock readLock = new ReentrantLock();
-    private volatile Segment head = tail;
-    private volatile int headIndex;
+
+    SingleWriterQueue() {
+        Segment first = new Segment();
+        writer = new WriterEnd(first);
+        reader = new ReaderEnd(first);
+    }
 
     /**
      * Appends {@code e}; the writer only. A release store: a caller that must then read something readers
@@ -41,18 +76,39 @@ final class SingleWriterQueue<E> {
      * @param e the element, not null
      */
     void add(E e) {
-        if (tailIndex == SEGMENT_LENGTH) {
+        WriterEnd w = writer;
+        w.added++;
+        if (w.index == SEGMENT_LENGTH) {
             // The element goes in before the segment is linked, so a reader that finds the next segment
             // always finds its first element there too.
             Segment s = new Segment();
             s.slots[0] = e;
-            tailIndex = 1;
-            Segment full = tail;
-            tail = s;
+            w.index = 1;
+            Segment full = w.tail;
+            w.tail = s;
             full.next = s;
             return;
         }
-        SLOT.setRelease(tail.slots, tailIndex++, e);
+        SLOT.setRelease(w.tail.slots, w.index++, e);
+    }
+
+    /**
+     * How many elements were ever added; the writer only.
+     *
+     * @return the count
+     */
+    long added() {
+        return writer.added;
+    }
+
+    /**
+     * How many elements were ever taken; any thread. Readers update it on every element, so the writer
+     * should ask rarely.
+     *
+     * @return the count
+     */
+    long taken() {
+        return reader.taken;
     }
 
     /**
@@ -62,20 +118,22 @@ final class SingleWriterQueue<E> {
      */
     @SuppressWarnings("unchecked")
     E poll() {
+        ReaderEnd r = reader;
         readLock.lock();
         try {
-            Segment h = head;
-            int i = headIndex;
+            Segment h = r.head;
+            int i = r.index;
             if (i == SEGMENT_LENGTH) {
                 Segment next = h.next;
                 if (next == null) return null;
-                head = h = next;
-                headIndex = i = 0;
+                r.head = h = next;
+                r.index = i = 0;
             }
             Object e = SLOT.getAcquire(h.slots, i);
             if (e == null) return null;
             h.slots[i] = null; // the writer is past this slot for good; let the element go
-            headIndex = i + 1;
+            r.index = i + 1;
+            r.taken = r.taken + 1; // under the read lock
             return (E) e;
         } finally {
             readLock.unlock();
@@ -89,8 +147,9 @@ final class SingleWriterQueue<E> {
      * @return true if no element is waiting
      */
     boolean isEmpty() {
-        Segment h = head;
-        int i = headIndex;
+        ReaderEnd r = reader;
+        Segment h = r.head;
+        int i = r.index;
         if (i == SEGMENT_LENGTH) {
             h = h.next;
             if (h == null) return true;
