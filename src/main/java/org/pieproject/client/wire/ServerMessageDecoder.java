@@ -69,6 +69,12 @@ public final class ServerMessageDecoder {
 
     /** Creates a decoder with an empty process id cache; one per connection. */
     public ServerMessageDecoder() {
+        this(true);
+    }
+
+    /** A decoder with or without the one-pass path for canonical process events; tests compare the two. */
+    ServerMessageDecoder(boolean fastPath) {
+        this.fastPath = fastPath;
     }
 
     /**
@@ -89,7 +95,9 @@ public final class ServerMessageDecoder {
     }
 
     private static final byte[] NOTHING = new byte[0];
+    private static final byte[] PROCESS_EVENT_BYTES = "process_event".getBytes(StandardCharsets.US_ASCII);
     private final MsgPackReader reader = new MsgPackReader(NOTHING);
+    private final boolean fastPath;
 
     /**
      * Decodes one message from {@code buf[off, off+len)}; bytes after the first value are ignored.
@@ -128,6 +136,7 @@ public final class ServerMessageDecoder {
     }
 
     private ServerMessage decode(MsgPackReader r, EventSink events) {
+        if (fastPath && canonicalEvent(r, events)) return null;
         if (r.peekKind() != MsgPackReader.Kind.MAP) throw new MsgPackException("message is not a map");
         int n = r.readMapHeader();
         Arrays.fill(at, -1);
@@ -172,6 +181,51 @@ public final class ServerMessageDecoder {
             }
             default -> new ServerMessage.Unknown(type);
         };
+    }
+
+    /**
+     * The engine writes every process event as a map of exactly {@code type}, {@code process_id},
+     * {@code event} and {@code value}, in that order, all strings (protocol.md §1.3). Such a message is read
+     * here in one pass, without the general path's scan, skip and seek. Anything else, or anything odd
+     * inside it, returns false with the reader where it was, and the general path decides: it gives the
+     * same event for these messages and the errors for the rest.
+     */
+    private boolean canonicalEvent(MsgPackReader r, EventSink events) {
+        int start = r.position();
+        String processId, event, value;
+        try {
+            if (r.peekKind() != MsgPackReader.Kind.MAP || r.readMapHeader() != 4
+                    || !skipIf(r, KEY_BYTES[TYPE]) || !skipIf(r, PROCESS_EVENT_BYTES)
+                    || !skipIf(r, KEY_BYTES[PROCESS_ID]) || r.peekKind() != MsgPackReader.Kind.STR) {
+                r.seek(start);
+                return false;
+            }
+            processId = cachedId(r);
+            if (!skipIf(r, KEY_BYTES[EVENT]) || r.peekKind() != MsgPackReader.Kind.STR) {
+                r.seek(start);
+                return false;
+            }
+            event = constantAt(r, EVENTS, EVENT_BYTES);
+            if (!skipIf(r, KEY_BYTES[VALUE]) || r.peekKind() != MsgPackReader.Kind.STR) {
+                r.seek(start);
+                return false;
+            }
+            value = r.readString();
+        } catch (MsgPackException e) {
+            r.seek(start); // truncated or not UTF-8: the general path reports it
+            return false;
+        }
+        events.event(processId, event, value);
+        return true;
+    }
+
+    /** Moves past the next value if it is the string {@code want}; otherwise leaves the reader anywhere. */
+    private static boolean skipIf(MsgPackReader r, byte[] want) {
+        if (r.peekKind() != MsgPackReader.Kind.STR) return false;
+        int n = r.readStrHeader();
+        if (!sameBytes(want, r.array(), r.position(), n)) return false;
+        r.skipBytes(n);
+        return true;
     }
 
     /** Reads a key: the index of a known one, or -1 (the key is consumed either way). */
@@ -265,6 +319,11 @@ public final class ServerMessageDecoder {
      */
     private String constantOrString(MsgPackReader v, int f, String[] constants, byte[][] constantBytes) {
         seek(v, f, true);
+        return constantAt(v, constants, constantBytes);
+    }
+
+    /** The string at the reader's position, as one of {@code constants} when it spells one. */
+    private static String constantAt(MsgPackReader v, String[] constants, byte[][] constantBytes) {
         if (v.peekKind() == MsgPackReader.Kind.STR) {
             int start = v.position();
             int n = v.readStrHeader();
@@ -281,6 +340,11 @@ public final class ServerMessageDecoder {
     /** A process id, taken from the cache when these exact bytes were seen recently. */
     private String processId(MsgPackReader v) {
         seek(v, PROCESS_ID, true);
+        return cachedId(v);
+    }
+
+    /** The string at the reader's position, taken from the id cache when these exact bytes are in it. */
+    private String cachedId(MsgPackReader v) {
         if (v.peekKind() != MsgPackReader.Kind.STR) return v.readString();
         int start = v.position();
         int n = v.readStrHeader();

@@ -58,4 +58,67 @@ class ServerMessageDecoderTest {
         }
         throw new AssertionError("not found");
     }
+
+    @Test
+    void theOnePassPathForCanonicalEventsAgreesWithTheGeneralPathOnEveryInput() {
+        // Canonical process events (the one-pass path's input), near misses, and every truncation and
+        // many byte flips of both: the decoder with the one-pass path must give exactly what the general
+        // path alone gives, the same event or the same error.
+        java.util.Random rnd = new java.util.Random(42);
+        ServerMessageDecoder fast = new ServerMessageDecoder(true);
+        ServerMessageDecoder general = new ServerMessageDecoder(false);
+        String[] kinds = {"stdout", "stderr", "message", "return", "error", "progress", ""};
+        String[] values = {"", "0123456789abcdef", "héllo 😀", "x".repeat(40), "y".repeat(70_000)};
+        java.util.List<byte[]> inputs = new java.util.ArrayList<>();
+        for (String kind : kinds) {
+            for (String value : values) {
+                String id = java.util.UUID.randomUUID().toString();
+                inputs.add(new ServerMessage.ProcessEvent(id, kind, value).encode());
+                // Near misses: another order, an extra key, nil or bin where a str belongs, a fifth entry, str8 headers.
+                inputs.add(new MsgPackWriter().mapHeader(4).str("process_id").str(id).str("type").str("process_event")
+                        .str("event").str(kind).str("value").str(value).toByteArray());
+                inputs.add(new MsgPackWriter().mapHeader(4).str("type").str("process_event").str("process_id").nil()
+                        .str("event").str(kind).str("value").str(value).toByteArray());
+                inputs.add(new MsgPackWriter().mapHeader(4).str("type").str("process_event").str("process_id").str(id)
+                        .str("event").str(kind).str("value").bin(value.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toByteArray());
+                inputs.add(new MsgPackWriter().mapHeader(5).str("type").str("process_event").str("process_id").str(id)
+                        .str("event").str(kind).str("value").str(value).str("extra").integer(1).toByteArray());
+                inputs.add(new MsgPackWriter().mapHeader(4).str("type").str("process_event").str("process_id").str(id)
+                        .str("process_id").str(id).str("value").str(value).toByteArray());
+                inputs.add(new MsgPackWriter().mapHeader(4).str("type").str("process_evenT").str("process_id").str(id)
+                        .str("event").str(kind).str("value").str(value).toByteArray());
+                byte[] str8 = new MsgPackWriter().mapHeader(4).raw(new byte[] {(byte) 0xd9, 4}, 0, 2).raw("type".getBytes(), 0, 4)
+                        .str("process_event").str("process_id").str(id).str("event").str(kind).str("value").str(value).toByteArray();
+                inputs.add(str8);
+            }
+        }
+        int compared = 0;
+        for (byte[] input : inputs) {
+            compareOn(fast, general, input, input.length);
+            for (int cut = 0; cut < Math.min(input.length, 200); cut++) compareOn(fast, general, input, cut);
+            for (int flip = 0; flip < 50; flip++) {
+                byte[] b = input.clone();
+                b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
+                compareOn(fast, general, b, b.length);
+            }
+            compared += 1 + Math.min(input.length, 200) + 50;
+        }
+        assertThat(compared).isGreaterThan(10_000);
+    }
+
+    private static void compareOn(ServerMessageDecoder fast, ServerMessageDecoder general, byte[] b, int len) {
+        assertThat(outcome(fast, b, len)).as("input %s", WireTestSupport.hex(java.util.Arrays.copyOf(b, Math.min(len, 64))))
+                .isEqualTo(outcome(general, b, len));
+    }
+
+    /** What a decoder makes of {@code b[0, len)}: the event, the message, or the error text. */
+    private static String outcome(ServerMessageDecoder d, byte[] b, int len) {
+        String[] event = new String[1];
+        try {
+            ServerMessage m = d.decode(b, 0, len, (p, e, v) -> event[0] = "event " + p + " " + e + " " + v);
+            return m == null ? event[0] : m.toString();
+        } catch (MsgPackException e) {
+            return "error " + e.getMessage();
+        }
+    }
 }
