@@ -9,7 +9,9 @@ import java.util.Arrays;
 /**
  * Decodes engine messages on the hot path: keys are matched as raw bytes (no key strings are made),
  * each value is read once into its field, and process ids, which repeat on every event, are reused
- * from a small cache rather than made anew. One instance per connection; not thread-safe.
+ * from a small cache rather than made anew. Process events in the engine's own form are read in one
+ * pass and, with {@link #decode(byte[], int, int, EventSink)}, handed over without a record, so such an
+ * event costs only its value string. One instance per connection; not thread-safe.
  *
  * <p>Rules (those of the engine's own decoder, protocol.md §1.4): the top value must be a map; {@code type}
  * may come anywhere; keys that are not fields of that type are skipped whatever their value; a field given
