@@ -89,7 +89,14 @@ public final class PendingRequests {
     }
 
     private void noteDeadline(long deadline) {
-        if (deadline != Long.MAX_VALUE) earliestDeadline.accumulateAndGet(deadline, PendingRequests::earlier);
+        if (deadline == Long.MAX_VALUE) return;
+        // Written only when earlier: deadlines mostly grow, and a write per request from every caller
+        // would contend for one cache line.
+        long current = earliestDeadline.get();
+        while (current == Long.MAX_VALUE || deadline - current < 0) {
+            if (earliestDeadline.compareAndSet(current, deadline)) return;
+            current = earliestDeadline.get();
+        }
     }
 
     /** The earlier of two {@link System#nanoTime()} values (which may wrap), {@code Long.MAX_VALUE} meaning none. */
