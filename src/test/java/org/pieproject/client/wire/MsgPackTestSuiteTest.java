@@ -29,6 +29,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
+import org.pieproject.client.SharedData;
 
 /**
  * The kawanet msgpack-test-suite (a shared, language-neutral set of values with every MessagePack form
@@ -60,24 +61,13 @@ class MsgPackTestSuiteTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path file = locate();
+        Path file = SharedData.file(FILE);
         JsonObject root = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
         entries = new ArrayList<>();
         for (var group : root.entrySet()) {
             JsonArray list = group.getValue().getAsJsonArray();
             for (int i = 0; i < list.size(); i++) entries.add(entry(group.getKey(), i, list.get(i).getAsJsonObject()));
         }
-    }
-
-    private static Path locate() {
-        String prop = System.getProperty("pie.sharedData");
-        Path base = prop != null && !prop.isBlank() ? Path.of(prop) : Path.of("..", "shared", "data");
-        Path file = base.resolve(FILE);
-        if (!Files.isRegularFile(file)) {
-            fail("msgpack-test-suite data not found at " + file.toAbsolutePath()
-                    + " (set -Dpie.sharedData to the directory holding " + FILE + ")");
-        }
-        return file;
     }
 
     private static Entry entry(String file, int index, JsonObject o) {
