@@ -546,17 +546,9 @@ final class Session {
     }
 
     private void attach(ClientMessage.AttachProcess m) {
-        Optional<UUID> id = Uuids.parse(m.processId());
-        if (id.isEmpty()) {
-            reply(m.corrId(), false, "Invalid process_id");
-            return;
-        }
-        TestProcess p = engine.processes.get(id.get());
-        if (p == null) {
-            reply(m.corrId(), false, "Process not found");
-        } else if (!p.owner().equals(username)) {
-            reply(m.corrId(), false, "Permission denied");
-        } else if (p.attach(this, m.corrId())) {
+        TestProcess p = ownProcess(m.corrId(), m.processId(), "Invalid process_id");
+        if (p == null) return;
+        if (p.attach(this, m.corrId())) {
             reachable.add(p.uuid());
         } else {
             reply(m.corrId(), false, "Process not found");
@@ -564,22 +556,34 @@ final class Session {
     }
 
     private void terminate(ClientMessage.TerminateProcess m) {
-        Optional<UUID> id = Uuids.parse(m.processId());
+        TestProcess p = ownProcess(m.corrId(), m.processId(), "Invalid process ID");
+        if (p == null) return;
+        // Forgotten before the reply, so the client never finds it after "Process terminated"; the
+        // "Signal" event joins the queue behind this task, so it still follows the reply.
+        p.terminate();
+        reply(m.corrId(), true, "Process terminated");
+    }
+
+    /**
+     * The caller's own process named {@code processId}, or null after answering why not. The engine words
+     * an invalid id differently per request, hence {@code invalidText}.
+     */
+    private TestProcess ownProcess(long corrId, String processId, String invalidText) {
+        Optional<UUID> id = Uuids.parse(processId);
         if (id.isEmpty()) {
-            reply(m.corrId(), false, "Invalid process ID");
-            return;
+            reply(corrId, false, invalidText);
+            return null;
         }
         TestProcess p = engine.processes.get(id.get());
         if (p == null) {
-            reply(m.corrId(), false, "Process not found");
-        } else if (!p.owner().equals(username)) {
-            reply(m.corrId(), false, "Permission denied");
-        } else {
-            // Forgotten before the reply, so the client never finds it after "Process terminated"; the
-            // "Signal" event joins the queue behind this task, so it still follows the reply.
-            p.terminate();
-            reply(m.corrId(), true, "Process terminated");
+            reply(corrId, false, "Process not found");
+            return null;
         }
+        if (!p.owner().equals(username)) {
+            reply(corrId, false, "Permission denied");
+            return null;
+        }
+        return p;
     }
 
     private void listProcesses(ClientMessage.ListProcesses m) {
