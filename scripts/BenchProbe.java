@@ -206,15 +206,9 @@ final class BenchProbe implements Bench.Side {
     @Override
     public double upload(Bench.Upload up) throws IOException {
         byte[] wasm = up.wasm();
-        int total = Math.max(1, (wasm.length + 262_143) / 262_144);
         String hash = "1".repeat(63) + (System.nanoTime() & 7);
-        String manifest = java.nio.file.Files.readString(up.manifestPath());
-        byte[][] chunks = new byte[total][];
-        for (int i = 0; i < total; i++) {
-            int off = i * 262_144;
-            chunks[i] = frame(BenchWire.addProgramChunk(4, hash, manifest, i, total, wasm, off,
-                    Math.min(262_144, wasm.length - off)));
-        }
+        byte[][] chunks = BenchWire.addProgramChunks(4, hash, java.nio.file.Files.readString(up.manifestPath()), wasm);
+        for (int i = 0; i < chunks.length; i++) chunks[i] = frame(chunks[i]);
         long want = conn.messages + 1;
         long t0 = System.nanoTime();
         for (byte[] c : chunks) conn.out.write(c);

@@ -152,15 +152,9 @@ final class BenchRaw implements Bench.Side {
     @Override
     public double upload(Bench.Upload up) throws Exception {
         byte[] wasm = up.wasm();
-        int total = Math.max(1, (wasm.length + 262_143) / 262_144);
         // Pre-encoded before timing: the floor is the send path alone, without hashing or encoding.
         String hash = "0".repeat(63) + (System.nanoTime() & 7);
-        String manifest = java.nio.file.Files.readString(up.manifestPath());
-        byte[][] chunks = new byte[total][];
-        for (int i = 0; i < total; i++) {
-            int off = i * 262_144;
-            chunks[i] = BenchWire.addProgramChunk(4, hash, manifest, i, total, wasm, off, Math.min(262_144, wasm.length - off));
-        }
+        byte[][] chunks = BenchWire.addProgramChunks(4, hash, java.nio.file.Files.readString(up.manifestPath()), wasm);
         CompletableFuture<Void> done = expect(1);
         long t0 = System.nanoTime();
         for (byte[] c : chunks) send(c);

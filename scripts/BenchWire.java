@@ -21,6 +21,20 @@ final class BenchWire {
                 .str("input").str(input).str("capture_outputs").bool(true).bytes();
     }
 
+    /**
+     * Every add_program chunk of {@code wasm} (256 KiB each), encoded before timing so that the raw clients'
+     * uploads measure the send path alone. {@code hash} is a made-up program hash: the engine does not check it.
+     */
+    static byte[][] addProgramChunks(long corrId, String hash, String manifest, byte[] wasm) {
+        int total = Math.max(1, (wasm.length + 262_143) / 262_144);
+        byte[][] chunks = new byte[total][];
+        for (int i = 0; i < total; i++) {
+            int off = i * 262_144;
+            chunks[i] = addProgramChunk(corrId, hash, manifest, i, total, wasm, off, Math.min(262_144, wasm.length - off));
+        }
+        return chunks;
+    }
+
     static byte[] addProgramChunk(long corrId, String hash, String manifest, long index, long total,
                                   byte[] data, int off, int len) {
         return new Map(8).str("type").str("add_program").str("corr_id").uint(corrId).str("program_hash").str(hash)
