@@ -53,6 +53,7 @@ public final class MessageRouter implements FrameHandler {
         if (m == null) return; // a process event, already routed
         switch (m) {
             case ServerMessage.Response r -> pending.complete(r);
+            // Events reach routeEvent through the sink; a record only comes from decode() without one.
             case ServerMessage.ProcessEvent e -> routeEvent(e.processId(), e.event(), e.value());
             case ServerMessage.FileChunk c -> {
                 if (processes.get(c.processId()) == null) {
