@@ -10,6 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.pieproject.client.PieConnectionException;
 import org.pieproject.client.PieException;
 import org.pieproject.client.ProcessEvent;
+import org.pieproject.client.transport.ListenerThread;
 
 /**
  * The events of one process, between the listener that adds them and the caller that reads them.
@@ -22,7 +23,9 @@ import org.pieproject.client.ProcessEvent;
  * lock), then looks once more; the listener, after adding, wakes whoever announced. A reader that keeps
  * up therefore costs the listener no lock and no wake-up per event, and one that parks costs one unpark.
  * A lock handed over on every event (and the unpark that went with it) was the largest cost of a busy
- * stream.
+ * stream. The single waiter's unpark goes through {@link ListenerThread#unparkSoon}: from the listener it
+ * comes at the end of the JDK's current run of callbacks, so the reader wakes to a burst, not to its
+ * first event.
  *
  * <p>One thread adds events at a time (the listener, or the registry before it publishes the queue);
  * any number of threads may read and close.
@@ -114,7 +117,7 @@ public final class ProcessQueue {
         // itself after this read but looked before the store would sleep through it.
         VarHandle.fullFence();
         Thread w = waiter;
-        if (w != null) LockSupport.unpark(w);
+        if (w != null) ListenerThread.unparkSoon(w);
         if (parked.get() > 0) {
             if (terminal) wakeAll();
             else wakeOne();

@@ -3,8 +3,6 @@ package org.pieproject.client.transport;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -36,10 +34,8 @@ final class SharedHttpClient {
             if (client == null) {
                 // Idle worker threads end after a second; the HttpClient's own selector thread ends
                 // when it is shut down after the last release.
-                ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 1, TimeUnit.SECONDS,
-                        new SynchronousQueue<>(), Thread.ofPlatform().daemon().name("pie-ws-", 0).factory());
-                executor = pool;
-                client = HttpClient.newBuilder().executor(pool).build();
+                executor = ListenerThread.newExecutor("pie-ws-");
+                client = HttpClient.newBuilder().executor(executor).build();
             }
             users++;
             return client;

@@ -372,6 +372,7 @@ public final class WebSocketTransport {
 
         /** Called after every callback: replenishes the demand when half of it is used. */
         private void next(WebSocket webSocket) {
+            ListenerThread.callbackDone();
             if (++consumed == DEMAND / 2) {
                 consumed = 0;
                 webSocket.request(DEMAND / 2);
