@@ -15,13 +15,15 @@ import java.util.concurrent.locks.LockSupport;
  * readers wait for it, or {@value #MAX_DEFERRED_CALLBACKS} callbacks after the first of them, whichever
  * comes first. A reader woken at the first event of a burst took that one event and parked again; woken
  * at the end, it takes the whole burst, and the carrier threads wake once for many readers instead of once
- * for each. With 1,000 processes streaming at once (W4) this took the client from 1.45-1.70 to
- * 1.08-1.23 µs of CPU per event and from 0.18-0.21 to 0.12-0.15 s, side by side.
+ * for each. With 1,000 processes streaming at once (W4) that saved about a fifth of the client's CPU
+ * per event and 15-30% of the time, side by side.
  *
  * <p>The delay is bounded by callbacks, not time: each takes the listener well under a microsecond, so a
  * reader waits at most some 100 µs longer, and only while the socket keeps the listener busy.
  */
 public final class ListenerThread extends Thread {
+    private static final System.Logger LOG = System.getLogger(ListenerThread.class.getName());
+
     /** Callbacks after which deferred wake-ups are delivered even though the JDK's run goes on. */
     static final int MAX_DEFERRED_CALLBACKS = 256;
     /** Readers whose wake-ups are held at most; the next one delivers them all. */
@@ -30,8 +32,6 @@ public final class ListenerThread extends Thread {
     private final Thread[] deferred = new Thread[MAX_DEFERRED_WAKEUPS];
     private int count;
     private int callbacksSinceFirst;
-
-    private static final System.Logger LOG = System.getLogger(ListenerThread.class.getName());
 
     private ListenerThread(Runnable worker, String name) {
         super(null, worker, name, 0, false);
