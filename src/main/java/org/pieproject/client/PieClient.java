@@ -789,12 +789,18 @@ public final class PieClient implements AutoCloseable {
         return pending.size();
     }
 
-    private static final Gson GSON = new Gson();
+    /**
+     * Made on first use: a Gson loads over a hundred classes, which a client that never passes a record or
+     * a map as input should not pay for when it starts.
+     */
+    private static final class Json {
+        static final Gson GSON = new Gson();
+    }
 
     private static String toJson(Object input) {
         Objects.requireNonNull(input, "input");
         try {
-            return GSON.toJson(input);
+            return Json.GSON.toJson(input);
         } catch (RuntimeException e) {
             throw new PieException("cannot serialise the input to JSON: " + e.getMessage(), e);
         }
