@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
@@ -45,6 +46,7 @@ import org.pieproject.client.session.PendingRequests;
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.session.ProcessRegistry;
 import org.pieproject.client.session.RequestDeadlines;
+import org.pieproject.client.transport.ListenerThread;
 import org.pieproject.client.transport.WebSocketTransport;
 import org.pieproject.client.wire.ClientMessage;
 import org.pieproject.client.wire.ClientMessage.Request;
@@ -77,8 +79,6 @@ public final class PieClient implements AutoCloseable {
     static final String AUTH_DISABLED = "Authenticated (Engine disabled authentication)";
     static final String ALREADY_AUTHENTICATED = "Already authenticated";
     private static final Pattern PROGRAM_ID = Pattern.compile("^([a-zA-Z0-9][a-zA-Z0-9_-]*)@([0-9]+\\.[0-9]+\\.[0-9]+)$");
-    private static final Pattern UUID_TEXT = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final Builder config;
     private final PendingRequests pending = new PendingRequests();
@@ -871,6 +871,7 @@ public final class PieClient implements AutoCloseable {
     private Response await(String op, long corrId, CompletableFuture<Response> answer, Duration timeout) {
         try {
             // No timed wait here: RequestDeadlines fails the future when its deadline passes.
+            waitFor(answer);
             return answer.get();
         } catch (InterruptedException e) {
             pending.remove(corrId);
@@ -887,6 +888,21 @@ public final class PieClient implements AutoCloseable {
                 throw new PieTimeoutException(op + ": no answer from the engine within " + timeout + hint);
             }
             throw new PieConnectionException(op + ": " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * Parks until {@code f} is done. Not {@code f.get()}: its wait puts three more frames on the stack that a
+     * parked virtual thread must keep (about 300 bytes per launch while the code is still warming up), and
+     * its wake-up cannot wait for the end of the listener's run of callbacks as {@link ListenerThread} does.
+     */
+    private static void waitFor(CompletableFuture<?> f) throws InterruptedException {
+        if (f.isDone()) return;
+        Thread me = Thread.currentThread();
+        f.whenComplete((r, e) -> ListenerThread.unparkSoon(me));
+        while (!f.isDone()) {
+            LockSupport.park(f);
+            if (Thread.interrupted()) throw new InterruptedException();
         }
     }
 
@@ -913,7 +929,18 @@ public final class PieClient implements AutoCloseable {
             s = s.substring(0, 8) + '-' + s.substring(8, 12) + '-' + s.substring(12, 16) + '-'
                     + s.substring(16, 20) + '-' + s.substring(20);
         }
-        return UUID_TEXT.matcher(s).matches() ? s.toLowerCase(Locale.ROOT) : processId;
+        return isUuidText(s) ? s.toLowerCase(Locale.ROOT) : processId;
+    }
+
+    /** {@code 8-4-4-4-12} hex digits; by hand, because a regex match allocates on every launch. */
+    private static boolean isUuidText(String s) {
+        if (s.length() != 36) return false;
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean hyphen = i == 8 || i == 13 || i == 18 || i == 23;
+            if (hyphen ? c != '-' : !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) return false;
+        }
+        return true;
     }
 
     private static byte[] readFile(Path path, String what) {
