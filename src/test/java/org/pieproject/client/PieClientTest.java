@@ -67,6 +67,15 @@ class PieClientTest {
                     byte[] got = ctx.receiveFile();
                     return PieClient.hashBlob(got);
                 })
+                .inferlet("pingpong@0.1.0", ctx -> {
+                    // One event, then nothing until the reader answers: each event ends the listener's run.
+                    int n = Integer.parseInt(ctx.input());
+                    for (int i = 0; i < n; i++) {
+                        ctx.stdout(Integer.toString(i));
+                        ctx.receiveSignal();
+                    }
+                    return "done";
+                })
                 .inferlet("blocked@0.1.0", ctx -> {
                     ctx.stdout("before");
                     release.await();
@@ -307,6 +316,29 @@ class PieClientTest {
                 assertThat(results.get(i).get(50, TimeUnit.SECONDS)).containsExactly(
                         new ProcessEvent.Stdout("{\"n\":" + i + "}"), new ProcessEvent.Return("echoed"));
             }
+        }
+    }
+
+    @Test
+    void everyEventWakesItsParkedReaderThroughTheRealListener() throws Exception {
+        // The listener holds readers' wake-ups until its run of callbacks ends; here every run ends with the
+        // one event a parked reader waits for, so a wake-up held and never delivered stalls a reader at once.
+        int processes = 4, rounds = 200;
+        try (ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Integer>> all = new ArrayList<>();
+            for (int t = 0; t < processes; t++) {
+                all.add(vt.submit(() -> {
+                    PieProcess p = client.launchProcess("pingpong@0.1.0", Integer.toString(rounds));
+                    for (int i = 0; i < rounds; i++) {
+                        var e = p.recv(Duration.ofSeconds(5));
+                        assertThat(e).as("event %d", i).contains(new ProcessEvent.Stdout(Integer.toString(i)));
+                        p.signal("next");
+                    }
+                    assertThat(p.recv(Duration.ofSeconds(5))).contains(new ProcessEvent.Return("done"));
+                    return rounds;
+                }));
+            }
+            for (Future<Integer> f : all) assertThat(f.get(50, TimeUnit.SECONDS)).isEqualTo(rounds);
         }
     }
 
