@@ -9,24 +9,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A thread of the shared {@code HttpClient}'s executor, which runs the JDK's WebSocket callbacks. Readers
- * that the callbacks wake (a process's reader, when its event arrives) are woken together when the JDK's
- * run of callbacks ends (the socket has no more data for now), or once {@value #MAX_DEFERRED_WAKEUPS}
- * readers wait for it, or {@value #MAX_DEFERRED_CALLBACKS} callbacks after the first of them, whichever
- * comes first. A reader woken at the first event of a burst took that one event and parked again; woken
- * at the end, it takes the whole burst, and the carrier threads wake once for many readers instead of once
- * for each. With 1,000 processes streaming at once (W4) that saved about a fifth of the client's CPU
- * per event and 15-30% of the time, side by side.
+ * A thread of the shared {@code HttpClient}'s executor, which runs the JDK's WebSocket callbacks. Threads
+ * that the callbacks wake (a process's reader when its event arrives, a caller when its answer does) are
+ * woken together when the JDK's run of callbacks ends (the socket has no more data for now), or once
+ * {@value #MAX_DEFERRED_WAKEUPS} threads wait for it, or {@value #MAX_DEFERRED_CALLBACKS} callbacks after
+ * the first of them, whichever comes first. A reader woken at the first event of a burst took that one
+ * event and parked again; woken at the end, it takes the whole burst, and the carrier threads wake once for
+ * many readers instead of once for each. With 1,000 processes streaming at once (W4) that saved about a
+ * fifth of the client's CPU per event and 15-30% of the time, side by side. A caller woken after the
+ * listener's own bookkeeping no longer races it for the socket: sequential pings were no slower for it.
  *
  * <p>The delay is bounded by callbacks, not time: each takes the listener well under a microsecond, so a
- * reader waits at most some 100 µs longer, and only while the socket keeps the listener busy.
+ * thread waits at most some 100 µs longer, and only while the socket keeps the listener busy.
  */
 public final class ListenerThread extends Thread {
     private static final System.Logger LOG = System.getLogger(ListenerThread.class.getName());
 
     /** Callbacks after which deferred wake-ups are delivered even though the JDK's run goes on. */
     static final int MAX_DEFERRED_CALLBACKS = 256;
-    /** Readers whose wake-ups are held at most; the next one delivers them all. */
+    /** Threads whose wake-ups are held at most; the next one delivers them all. */
     static final int MAX_DEFERRED_WAKEUPS = 64;
 
     private final Thread[] deferred = new Thread[MAX_DEFERRED_WAKEUPS];
