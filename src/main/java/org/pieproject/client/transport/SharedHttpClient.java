@@ -1,76 +1,99 @@
 package org.pieproject.client.transport;
 
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
+import javax.net.ssl.SSLParameters;
+
 /**
- * One {@link HttpClient} shared by every connection of this JVM while any is open. Opening a WebSocket
- * on a fresh HttpClient costs a selector thread and its setup each time; sharing one makes connecting
- * cheaper. When the last connection closes, the client lingers briefly (a program that reconnects at
- * once keeps it), then shuts down, so no thread outlives the connections for long.
+ * One {@link HttpClient} shared by every connection of this JVM while any is open, one for {@code ws://}
+ * and one for {@code wss://}. Opening a WebSocket on a fresh HttpClient costs a selector thread and its
+ * setup each time; sharing one makes connecting cheaper. When the last connection closes, the client
+ * lingers briefly (a program that reconnects at once keeps it), then shuts down, so no thread outlives the
+ * connections for long.
+ *
+ * <p>The {@code ws://} client is built without TLS ({@link NoTlsContext}): the JDK otherwise sets up
+ * {@code SSLContext.getDefault()} for every client, which took 160-220 ms of a first connection's
+ * 275-330 ms here (the trust store and the JSSE provider), for nothing on a plain connection.
  */
 final class SharedHttpClient {
     private static final System.Logger LOG = System.getLogger(SharedHttpClient.class.getName());
     static final Duration LINGER = Duration.ofMillis(300);
 
-    private static final ReentrantLock LOCK = new ReentrantLock();
-    // All guarded by LOCK.
-    private static HttpClient client;
-    private static ExecutorService executor;
-    private static int users;
-    private static long lastRelease;
-    private static boolean lingering;
+    private static final SharedHttpClient PLAIN = new SharedHttpClient(false);
+    private static final SharedHttpClient SECURE = new SharedHttpClient(true);
 
-    private SharedHttpClient() {
+    private final boolean tls;
+    private final ReentrantLock lock = new ReentrantLock();
+    // All guarded by lock.
+    private HttpClient client;
+    private ExecutorService executor;
+    private int users;
+    private long lastRelease;
+    private boolean lingering;
+
+    private SharedHttpClient(boolean tls) {
+        this.tls = tls;
+    }
+
+    /**
+     * The shared client for connections to {@code uri}: the TLS one for {@code wss}, the plain one otherwise.
+     *
+     * @param uri the engine's address
+     * @return the shared client that serves it
+     */
+    static SharedHttpClient of(URI uri) {
+        return "wss".equalsIgnoreCase(uri.getScheme()) ? SECURE : PLAIN;
     }
 
     /** The shared client; every call must be matched by one {@link #release()}. */
-    static HttpClient acquire() {
-        LOCK.lock();
+    HttpClient acquire() {
+        lock.lock();
         try {
             if (client == null) {
-                // Idle worker threads end after a second; the HttpClient's own selector thread ends
-                // when it is shut down after the last release.
                 executor = ListenerThread.newExecutor("pie-ws-");
-                client = HttpClient.newBuilder().executor(executor).build();
+                HttpClient.Builder b = HttpClient.newBuilder().executor(executor);
+                if (!tls) b.sslContext(NoTlsContext.INSTANCE).sslParameters(new SSLParameters());
+                client = b.build();
             }
             users++;
             return client;
         } finally {
-            LOCK.unlock();
+            lock.unlock();
         }
     }
 
     /** One connection is done with the client; once none has used it for {@link #LINGER}, it shuts down. */
-    static void release() {
-        LOCK.lock();
+    void release() {
+        lock.lock();
         try {
             users--;
             lastRelease = System.nanoTime();
             if (users > 0 || lingering) return;
             lingering = true; // one watcher at a time, however many connections come and go
         } finally {
-            LOCK.unlock();
+            lock.unlock();
         }
-        Thread.ofVirtual().name("pie-ws-linger").start(SharedHttpClient::shutdownWhenUnused);
+        Thread.ofVirtual().name("pie-ws-linger").start(this::shutdownWhenUnused);
     }
 
-    private static void shutdownWhenUnused() {
+    private void shutdownWhenUnused() {
         HttpClient c;
         ExecutorService e;
         while (true) {
             try {
                 Thread.sleep(LINGER); // a grace period, not synchronisation: a reconnect within it reuses the client
             } catch (InterruptedException ex) {
-                LOCK.lock();
+                lock.lock();
                 lingering = false;
-                LOCK.unlock();
+                lock.unlock();
                 return;
             }
-            LOCK.lock();
+            lock.lock();
             try {
                 if (users > 0) {
                     lingering = false;
@@ -83,7 +106,7 @@ final class SharedHttpClient {
                 client = null;
                 executor = null;
             } finally {
-                LOCK.unlock();
+                lock.unlock();
             }
             break;
         }

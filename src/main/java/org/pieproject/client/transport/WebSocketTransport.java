@@ -39,6 +39,7 @@ public final class WebSocketTransport {
     private static final int RETAINED_BUFFER_BYTES = 512 << 10;
 
     private final URI uri;
+    private final SharedHttpClient shared;
     private final HttpClient http;
     private final AtomicBoolean released = new AtomicBoolean();
     private final FrameHandler handler;
@@ -58,7 +59,8 @@ public final class WebSocketTransport {
         this.handler = handler;
         this.maxMessageBytes = maxMessageBytes;
         this.sendTimeout = sendTimeout;
-        this.http = SharedHttpClient.acquire();
+        this.shared = SharedHttpClient.of(uri);
+        this.http = shared.acquire();
     }
 
     /**
@@ -227,7 +229,7 @@ public final class WebSocketTransport {
     }
 
     private void releaseHttpClient() {
-        if (released.compareAndSet(false, true)) SharedHttpClient.release();
+        if (released.compareAndSet(false, true)) shared.release();
     }
 
     /**
