@@ -49,8 +49,8 @@ public final class WebSocketTransport {
     private final SendQueue sends = new SendQueue();
     private final AtomicReference<TransportClosedException> closed = new AtomicReference<>();
     private volatile WebSocket ws;
-    private volatile Thread prober;
-    static final Duration PROBE_INTERVAL = Duration.ofMillis(250);
+    /** The last liveness probe sent. */
+    private volatile CompletableFuture<WebSocket> lastProbe;
     /** Set by close(): the engine's Close reply must not be reported as the engine closing. */
     private volatile boolean closeRequested;
 
@@ -82,7 +82,7 @@ public final class WebSocketTransport {
             WebSocket.Builder b = t.http.newWebSocketBuilder().connectTimeout(connectTimeout);
             headers.forEach(b::header);
             t.ws = b.buildAsync(uri, t.listener).get(connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-            t.prober = Thread.ofVirtual().name("pie-ws-probe").start(t::probeLiveness);
+            LivenessProbe.watch(t);
             return t;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -233,38 +233,35 @@ public final class WebSocketTransport {
     }
 
     /**
-     * Sends a WebSocket Ping every {@link #PROBE_INTERVAL} while the connection is open. The JDK's client
-     * sometimes never reads the end of a connection the engine has closed (the socket sits in CLOSE_WAIT
-     * with nothing delivered: seen in about 1 of 30 abrupt drops here), so every waiter would hang until its
-     * deadline. Writing is what finds a dead peer: the first write after the engine is gone draws a
-     * reset, and the next fails, which ends the connection within two probe intervals.
+     * Sends a WebSocket Ping; {@link LivenessProbe} calls this every {@link LivenessProbe#INTERVAL} while the
+     * connection is open. The JDK's client sometimes never reads the end of a connection the engine has
+     * closed (the socket sits in CLOSE_WAIT with nothing delivered: seen in about 1 of 30 abrupt drops
+     * here), so every waiter would hang until its deadline. Writing is what finds a dead peer: the first
+     * write after the engine is gone draws a reset, and the next fails, which ends the connection within
+     * two or three probe intervals.
      */
-    private void probeLiveness() {
-        CompletableFuture<WebSocket> last = null;
-        while (closed.get() == null) {
-            try {
-                Thread.sleep(PROBE_INTERVAL); // the probe's period, not synchronisation
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (closed.get() != null) return;
-            if (last != null && !last.isDone()) continue; // the previous probe is still queued: the engine is slow, not gone
-            try {
-                last = ws.sendPing(ByteBuffer.allocate(0)).toCompletableFuture();
-                last.whenComplete((w, err) -> {
-                    if (err != null) fail(new TransportClosedException("connection lost: " + describe(err), err));
-                });
-            } catch (RuntimeException e) {
-                fail(new TransportClosedException("connection lost: " + describe(e), e));
-            }
+    void probe() {
+        if (closed.get() != null) {
+            LivenessProbe.unwatch(this); // it may have closed before it was watched
+            return;
+        }
+        CompletableFuture<WebSocket> last = lastProbe;
+        if (last != null && !last.isDone()) return; // the previous probe is still queued: the engine is slow, not gone
+        try {
+            last = ws.sendPing(ByteBuffer.allocate(0)).toCompletableFuture();
+            lastProbe = last;
+            last.whenComplete((w, err) -> {
+                if (err != null) fail(new TransportClosedException("connection lost: " + describe(err), err));
+            });
+        } catch (RuntimeException e) {
+            fail(new TransportClosedException("connection lost: " + describe(e), e));
         }
     }
 
     /** Ends the connection with {@code cause}, once; later calls are ignored. */
     private void fail(TransportClosedException cause) {
         if (!closed.compareAndSet(null, cause)) return;
-        Thread p = prober;
-        if (p != null) p.interrupt();
+        LivenessProbe.unwatch(this);
         WebSocket socket = ws;
         if (socket != null) socket.abort();
         sends.failAll(cause);
