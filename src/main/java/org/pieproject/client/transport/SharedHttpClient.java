@@ -55,7 +55,7 @@ final class SharedHttpClient {
         lock.lock();
         try {
             if (client == null) {
-                executor = ListenerThread.newExecutor("pie-ws-");
+                executor = ListenerThread.newExecutor(tls ? "pie-wss-" : "pie-ws-");
                 HttpClient.Builder b = HttpClient.newBuilder().executor(executor);
                 if (!tls) b.sslContext(NoTlsContext.INSTANCE).sslParameters(new SSLParameters());
                 client = b.build();
