@@ -314,7 +314,6 @@ public final class ServerMessageDecoder {
         return v.readBool();
     }
 
-
     /**
      * Field {@code f} (required), as one of the shared {@code constants} when it spells one, so that
      * nothing is allocated for it and callers compare it cheaply; otherwise as a new string.
@@ -380,5 +379,4 @@ public final class ServerMessageDecoder {
         }
         return (int) (h >>> (64 - ID_BITS)); // the best-mixed, top bits
     }
-
 }
