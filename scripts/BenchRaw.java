@@ -6,10 +6,18 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 final class BenchRaw implements Bench.Side {
@@ -130,6 +138,54 @@ final class BenchRaw implements Bench.Side {
         return pings / ((System.nanoTime() - t0) / 1e9);
     }
 
+    /**
+     * W2 as a blocking client must do it: {@code inFlight} virtual threads, each sending a ping and parking
+     * until its answer wakes it. Nothing is decoded (the engine answers one connection's pings in order, so
+     * a FIFO of waiters pairs them). The reference for clients whose callers block for their answers, as this
+     * library's do; printed beside W2, not a target.
+     */
+    double blockingPingRate(int pings, int inFlight) throws Exception {
+        record Waiter(Thread thread, CompletableFuture<Void> answered) {}
+        byte[] ping = BenchWire.ping(7);
+        ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+        counter.hook = () -> {
+            Waiter w = waiters.poll();
+            w.answered().complete(null);
+            LockSupport.unpark(w.thread());
+        };
+        AtomicInteger left = new AtomicInteger(pings);
+        List<Future<?>> threads = new ArrayList<>();
+        ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < inFlight; i++) {
+            threads.add(ex.submit(() -> {
+                while (left.getAndDecrement() > 0) {
+                    Waiter me = new Waiter(Thread.currentThread(), new CompletableFuture<>());
+                    sendLock.lock(); // the waiter's place in the FIFO is its ping's place on the wire
+                    try {
+                        waiters.add(me);
+                        send(ping);
+                    } finally {
+                        sendLock.unlock();
+                    }
+                    // Untimed, as the library parks: a timed park on a virtual thread costs a timer task.
+                    while (!me.answered().isDone()) {
+                        LockSupport.park(this);
+                        if (Thread.interrupted()) throw new InterruptedException("no Pong");
+                    }
+                }
+                return null;
+            }));
+        }
+        ex.shutdown();
+        boolean finished = ex.awaitTermination(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        double rate = pings / ((System.nanoTime() - t0) / 1e9);
+        counter.hook = null;
+        if (!finished) ex.shutdownNow();
+        for (Future<?> f : threads) f.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        return rate;
+    }
+
     @Override
     public double eventRate(int events) throws Exception {
         CompletableFuture<Void> done = expect(events + 2L); // the answer, the events, the return
@@ -179,7 +235,7 @@ final class BenchRaw implements Bench.Side {
     }
 
     /**
-     * The same cycle on this client's one HttpClient: the floor for any client that shares one, since what
+     * The same cycle on this client's one HttpClient: the reference for clients that share one, since what
      * is left is the JDK's own WebSocket opening, one request and a close. Printed beside W7, not a target.
      */
     double sharedClientConnectCycle(int cycles) throws Exception {
