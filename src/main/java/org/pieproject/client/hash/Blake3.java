@@ -6,9 +6,12 @@ import static org.pieproject.client.hash.Compressor.CHUNK_LEN;
 import static org.pieproject.client.hash.Compressor.CHUNK_START;
 import static org.pieproject.client.hash.Compressor.ROOT;
 
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveTask;
 
@@ -94,6 +97,15 @@ public final class Blake3 {
         return new Hasher(0);
     }
 
+    /**
+     * A hash of an array that fills from the front, taken while it fills.
+     *
+     * @return an empty one, hashing in pieces of {@value BackgroundHasher#PIECE} bytes
+     */
+    public static BackgroundHasher newBackgroundHasher() {
+        return new BackgroundHasher(BackgroundHasher.PIECE);
+    }
+
     static byte[] hashSequential(byte[] data, int off, int len) {
         Hasher h = new Hasher(0);
         h.update(data, off, len);
@@ -154,6 +166,88 @@ public final class Blake3 {
             int[] leftCv = left.join();
             int[] out = new int[8];
             Compressor.parent(out, leftCv, 0, rightCv, 0, rootFlag, new byte[BLOCK_LEN]);
+            return out;
+        }
+    }
+
+    /**
+     * Hashes an array while it fills from the front, as a download does. Each whole piece of {@link #PIECE}
+     * bytes that more bytes follow goes to the worker pool as soon as it is in, so the hash is mostly done by
+     * the time the last bytes arrive, and only they are left to hash. A piece is an aligned power-of-two run
+     * of chunks, and since more input follows it, a whole subtree of the final tree whatever the final
+     * length: the pieces' chaining values merge into the hash of the whole array.
+     *
+     * <p>One thread fills and asks; the pool only reads bytes that are final.
+     */
+    public static final class BackgroundHasher {
+        /** A few hundred microseconds of work: the tail left for {@link #digest} stays that small. */
+        static final int PIECE = 256 << 10;
+
+        private final int piece;
+        private final List<ForkJoinTask<int[]>> pieces = new ArrayList<>();
+        /** Bytes handed to the pool, a multiple of {@link #piece}. */
+        private int handedOut;
+        private boolean cancelled;
+
+        BackgroundHasher(int piece) {
+            if (piece < CHUNK_LEN || Integer.bitCount(piece) != 1) {
+                throw new IllegalArgumentException("a piece must be a power-of-two number of chunks: " + piece);
+            }
+            this.piece = piece;
+        }
+
+        /**
+         * Says that {@code data[0, length)} is final: it will not change, and later calls only extend it.
+         * {@code data} may be a different array each time (one grown by copying) as long as it starts with
+         * the same bytes.
+         *
+         * @param data   the array filling up
+         * @param length how many of its bytes are final
+         */
+        public void advance(byte[] data, int length) {
+            Objects.checkFromIndexSize(0, length, data.length);
+            while (!cancelled && length - handedOut > piece) {
+                pieces.add(Workers.POOL.submit(new SubtreeTask(data, handedOut, piece, handedOut / CHUNK_LEN, piece, 0)));
+                handedOut += piece;
+            }
+        }
+
+        /**
+         * The hash of {@code data[0, length)}, the whole input: hashes what no piece covered, waits for the
+         * pieces and merges them.
+         *
+         * @param data   the complete array (the latest one given to {@link #advance})
+         * @param length its length
+         * @return the 32-byte hash
+         */
+        public byte[] digest(byte[] data, int length) {
+            if (cancelled) throw new IllegalStateException("cancelled");
+            if (length < handedOut) throw new IllegalArgumentException("shorter than the bytes already hashed");
+            if (pieces.isEmpty()) return hash(data, 0, length);
+            int[][] cvs = new int[pieces.size() + 1][];
+            // The tail first: the pool may still be busy with the last pieces meanwhile.
+            cvs[pieces.size()] = new Hasher(handedOut / CHUNK_LEN).update(data, handedOut, length - handedOut).finish(0);
+            for (int i = 0; i < pieces.size(); i++) cvs[i] = pieces.get(i).join();
+            pieces.clear();
+            return Compressor.digestBytes(merge(cvs, 0, cvs.length, ROOT));
+        }
+
+        /** Drops the pieces not yet hashed, for a download given up; the hasher cannot be used after this. */
+        public void cancel() {
+            cancelled = true;
+            for (ForkJoinTask<int[]> p : pieces) p.cancel(false);
+            pieces.clear();
+        }
+
+        /**
+         * The node over {@code cvs[from, to)}, leaves of equal size but the last: the same left-balanced split
+         * as over chunks (the left side takes the largest power of two that leaves the right one leaf).
+         */
+        private static int[] merge(int[][] cvs, int from, int to, int rootFlag) {
+            if (to - from == 1) return cvs[from];
+            int mid = from + Integer.highestOneBit(to - from - 1);
+            int[] out = new int[8];
+            Compressor.parent(out, merge(cvs, from, mid, 0), 0, merge(cvs, mid, to, 0), 0, rootFlag, new byte[BLOCK_LEN]);
             return out;
         }
     }

@@ -1,6 +1,7 @@
 package org.pieproject.client.hash;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +68,35 @@ class Blake3DifferentialTest {
             }
             assertThat(h.digest()).as("hasher over %d bytes", len).isEqualTo(expected);
         }
+    }
+
+    @Test
+    void backgroundHasherAroundEveryPieceBoundary() {
+        Random random = new Random(256L);
+        int piece = Blake3.BackgroundHasher.PIECE;
+        byte[] data = randomBytes(random, 5 * piece + 4096);
+        for (int pieces = 0; pieces <= 5; pieces++) {
+            for (int delta : new int[] {-1024, -1, 0, 1, 1024, 4096}) {
+                int len = pieces * piece + delta;
+                if (len < 0) continue;
+                Blake3.BackgroundHasher h = Blake3.newBackgroundHasher();
+                for (int filled = 0; filled < len; ) {
+                    filled = Math.min(len, filled + 1 + random.nextInt(piece));
+                    h.advance(data, filled);
+                }
+                assertThat(h.digest(data, len)).as("background hash of %d bytes", len).isEqualTo(reference(data, 0, len));
+            }
+        }
+    }
+
+    @Test
+    void aCancelledBackgroundHasherGivesNoHash() {
+        byte[] data = randomBytes(new Random(1L), 4 * Blake3.BackgroundHasher.PIECE);
+        Blake3.BackgroundHasher h = Blake3.newBackgroundHasher();
+        h.advance(data, data.length);
+        h.cancel();
+        h.advance(data, data.length);
+        assertThatThrownBy(() -> h.digest(data, data.length)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -19,8 +19,8 @@ import org.pieproject.client.SharedData;
 
 /**
  * Every case of the official BLAKE3 test vectors (hash mode, first 32 bytes), through each way this
- * package computes a hash: one-shot, the incremental hasher fed in random pieces, and the parallel tree
- * forced onto inputs far below its usual threshold.
+ * package computes a hash: one-shot, the incremental hasher fed in random pieces, the parallel tree
+ * forced onto inputs far below its usual threshold, and the background hasher with pieces far below theirs.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class Blake3VectorsTest {
@@ -130,6 +130,35 @@ class Blake3VectorsTest {
             for (int grain : new int[] {1024, 2048, 3 * 1024, 8 * 1024, 64 * 1024}) {
                 assertThat(HexFormat.of().formatHex(Blake3.hashParallel(input, 0, input.length, grain)))
                         .as("parallel hash of %d bytes, pieces of %d", v.length(), grain).isEqualTo(v.hash());
+            }
+        }
+    }
+
+    @Test
+    void backgroundHasherMatchesEveryVector() {
+        Random random = new Random(0xF11EL);
+        for (Vector v : VECTORS) {
+            byte[] input = v.input();
+            for (int piece : new int[] {1024, 2048, 4096, 16 * 1024}) {
+                // The array fills as a download's does: bytes past the final ones are not yet written, and
+                // now and then it is replaced by a larger copy while pieces of the old one are being hashed.
+                byte[] array = new byte[Math.max(1, input.length / 3)];
+                Arrays.fill(array, (byte) 0xEE);
+                Blake3.BackgroundHasher h = new Blake3.BackgroundHasher(piece);
+                int length = 0;
+                while (length < input.length) {
+                    int n = Math.min(input.length - length, random.nextInt(3 * piece));
+                    if (length + n > array.length) {
+                        byte[] grown = Arrays.copyOf(array, Math.max(length + n, 2 * array.length));
+                        Arrays.fill(grown, length, grown.length, (byte) 0xEE);
+                        array = grown;
+                    }
+                    System.arraycopy(input, length, array, length, n);
+                    length += n;
+                    h.advance(array, length);
+                }
+                assertThat(HexFormat.of().formatHex(h.digest(array, length)))
+                        .as("background hash of %d bytes, pieces of %d", v.length(), piece).isEqualTo(v.hash());
             }
         }
     }

@@ -29,6 +29,34 @@ class FileDownloadsTest {
     }
 
     @Test
+    void filesOfManyHashPiecesAreVerifiedWhileTheyArrive() {
+        int chunk = 256 << 10;
+        // Whole transfer chunks with a short last one; and chunks smaller than the first, then larger, so
+        // the array grows while pieces of its old copy are still being hashed.
+        for (int[] sizes : new int[][] {{chunk, chunk, chunk, chunk, 5}, {chunk, chunk},
+                {1000, 300_000, 700_000, 1_500_000, 3}, {100_000, 50, 1 << 20, 1 << 20, 262_145}}) {
+            byte[] file = random(sum(sizes));
+            ProcessEvent.File f = deliver(new FileDownloads(16 << 20), file, sizes);
+            assertThat(f).as("sizes %s", java.util.Arrays.toString(sizes)).isNotNull();
+            assertThat(f.data()).isEqualTo(file);
+        }
+    }
+
+    @Test
+    void aLargeFileWithOneWrongByteIsNotDelivered() {
+        byte[] file = random(3 << 20);
+        String hash = PieClient.hashBlob(file);
+        file[(2 << 20) + 7] ^= 1;
+        FileDownloads d = new FileDownloads(16 << 20);
+        ProcessEvent.File done = null;
+        for (int i = 0; i < 12; i++) {
+            done = d.accept(new FileChunk(PID, hash, i, 12, file, i * (256 << 10), 256 << 10, null));
+        }
+        assertThat(done).isNull();
+        assertThat(d.reservedBytes()).isZero();
+    }
+
+    @Test
     void chunksAreCopiedOutOfTheMessageTheyCameIn() {
         // The decoder hands chunks as views of the connection's reused buffer; the file must not change
         // when that buffer is overwritten by the next message.
