@@ -21,7 +21,8 @@ import java.util.concurrent.RecursiveTask;
  * <p>{@link #hash(byte[])} spreads inputs of {@value #PARALLEL_THRESHOLD} bytes and more over all
  * processors: BLAKE3 is a binary tree over 1 KiB chunks, and each aligned power-of-two run of chunks is a
  * subtree whose chaining value can be computed on its own. Smaller inputs, and the {@link Hasher}, stay on
- * the calling thread. All methods are thread-safe; a {@link Hasher} is not.
+ * the calling thread; a {@link BackgroundHasher} hashes a filling array on the same worker threads. All
+ * methods are thread-safe; a {@link Hasher} and a {@link BackgroundHasher} are not.
  *
  * <pre>{@code
  * String id = Blake3.hex(bytes);
@@ -207,7 +208,7 @@ public final class Blake3 {
         public void advance(byte[] data, int length) {
             Objects.checkFromIndexSize(0, length, data.length);
             while (!cancelled && length - handedOut > piece) {
-                pieces.add(Workers.POOL.submit(new SubtreeTask(data, handedOut, piece, handedOut / CHUNK_LEN, piece, 0)));
+                pieces.add(Workers.POOL.submit(new Piece(data, handedOut, piece)));
                 handedOut += piece;
             }
         }
@@ -237,6 +238,29 @@ public final class Blake3 {
             cancelled = true;
             for (ForkJoinTask<int[]> p : pieces) p.cancel(false);
             pieces.clear();
+        }
+
+        /**
+         * The chaining value of one piece. It lets go of the array once hashed: a download's array may be
+         * replaced by a larger copy, and the old one should not stay reachable until the digest.
+         */
+        private static final class Piece extends RecursiveTask<int[]> {
+            private byte[] data;
+            private final int off;
+            private final int len;
+
+            Piece(byte[] data, int off, int len) {
+                this.data = data;
+                this.off = off;
+                this.len = len;
+            }
+
+            @Override
+            protected int[] compute() {
+                byte[] d = data;
+                data = null;
+                return new Hasher(off / CHUNK_LEN).update(d, off, len).finish(0);
+            }
         }
 
         /**
