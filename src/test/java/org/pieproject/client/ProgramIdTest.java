@@ -39,7 +39,7 @@ class ProgramIdTest {
 
     @Test
     void agreesWithTheEnginesPatternOnNearMisses() {
-        // Valid identifiers with up to three random edits: about half stay valid, the rest fail in every way.
+        // Valid identifiers with up to three random edits: some stay valid, the rest fail in every way.
         Random random = new Random(51L);
         String alphabet = "aZ09_-@.\u0661 \n";
         String[] seeds = {"a@0.0.0", "text-completion@0.1.0", "Z_9-x@10.200.3000"};
