@@ -206,11 +206,7 @@ public final class Bench {
             System.out.println(line);
         }
         for (int m = 0; m < metrics.size(); m++) {
-            Row row = new Row(metrics.get(m), median(results.get(0), m), median(results.get(1), m), median(results.get(2), m));
-            rows.add(row);
-            System.out.printf("  median %s: client %s, raw %s, ratio %.2f (target %s: %s)%s%n", row.metric().name(),
-                    fmt(row.client()), fmt(row.raw()), row.ratio(), row.metric().target(), verdict(row),
-                    Double.isNaN(row.engine()) ? "" : ", engine ceiling " + fmt(row.engine()));
+            report(new Row(metrics.get(m), median(results.get(0), m), median(results.get(1), m), median(results.get(2), m)));
         }
     }
 
@@ -223,6 +219,14 @@ public final class Bench {
             b.append(fmt(r[m]));
         }
         return b.append(' ').append(metrics.getFirst().unit()).toString(); // a workload's metrics share a unit
+    }
+
+    /** Keeps a workload's medians for the table and prints them. */
+    private void report(Row row) {
+        rows.add(row);
+        System.out.printf("  median %s: client %s, raw %s, ratio %.2f (target %s: %s)%s%n", row.metric().name(),
+                fmt(row.client()), fmt(row.raw()), row.ratio(), row.metric().target(), verdict(row),
+                Double.isNaN(row.engine()) ? "" : ", engine ceiling " + fmt(row.engine()));
     }
 
     @FunctionalInterface
@@ -285,11 +289,8 @@ public final class Bench {
                     engine == null ? "" : "  engine " + fmt(e.getLast()[0]) + " " + m.unit());
         }
         Row row = new Row(m, median(a, 0), median(b, 0), median(e, 0));
-        rows.add(row);
+        report(row);
         double refMedian = median(f, 0);
-        System.out.printf("  median %s: client %s, raw %s, ratio %.2f (target %s: %s)%s%n", m.name(), fmt(row.client()),
-                fmt(row.raw()), row.ratio(), m.target(), verdict(row),
-                Double.isNaN(row.engine()) ? "" : ", engine ceiling " + fmt(row.engine()));
         System.out.printf("  reference, %s: %s %s = %.2fx raw; the client is %.2fx the reference%n", refName,
                 fmt(refMedian), m.unit(), refMedian / row.raw(), row.client() / refMedian);
     }
@@ -326,10 +327,7 @@ public final class Bench {
         for (Row row : List.of(new Row(time, median(a, 0), median(b, 0), median(c, 0)),
                 new Row(rss, median(a, 1), median(b, 1), Double.NaN),
                 new Row(rssFirst, median(a, 2), median(b, 2), Double.NaN))) {
-            rows.add(row);
-            System.out.printf("  median %s: client %s, raw %s, ratio %.2f (target %s: %s)%s%n", row.metric().name(),
-                    fmt(row.client()), fmt(row.raw()), row.ratio(), row.metric().target(), verdict(row),
-                    Double.isNaN(row.engine()) ? "" : ", engine ceiling " + fmt(row.engine()));
+            report(row);
         }
     }
 
