@@ -12,9 +12,9 @@ import org.pieproject.client.wire.ServerMessage.FileChunk;
 /**
  * Reassembles the files inferlets send, chunk by chunk, into one array, and yields a file only when it
  * is complete and its BLAKE3 hash matches. The hash is taken while the file arrives, by the hash's worker
- * pool ({@link Blake3.BackgroundHasher}), so the listener only hashes the last few hundred KiB itself: a
- * 64 MiB file used to keep it busy 23-36 ms after its last chunk, hashing all of it on all cores, and
- * before that much longer, hashing each chunk on its own thread. Chunks must start at 0 and come in order
+ * pool ({@link Blake3.BackgroundHasher}), so the listener only hashes the last few hundred KiB itself:
+ * while it hashes, no other process's events are delivered (hashing a whole 64 MiB file at its end held
+ * them up 23-36 ms). Chunks must start at 0 and come in order
  * (protocol.md §6.9); a download that breaks that, grows past the cap, or fails its hash is dropped and
  * logged, never delivered. Listener thread only.
  */
