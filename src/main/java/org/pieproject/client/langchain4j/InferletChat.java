@@ -82,7 +82,7 @@ final class InferletChat implements AutoCloseable {
             while (true) {
                 if (abandon.requested()) return null;
                 long left = deadline - System.nanoTime();
-                if (left <= 0) throw timedOut(process, abandon);
+                if (left <= 0) throw timedOut(process); // terminated by the catch below
                 ProcessEvent event;
                 try {
                     event = process.recv(Duration.ofNanos(left)).orElse(null);
@@ -148,8 +148,7 @@ final class InferletChat implements AutoCloseable {
         }
     }
 
-    private TimeoutException timedOut(PieProcess process, Abandon abandon) {
-        abandon.request();
+    private TimeoutException timedOut(PieProcess process) {
         return new TimeoutException("Pie process " + process.id() + " of " + inferlet + " gave no complete answer within "
                 + timeout + "; it was terminated");
     }
