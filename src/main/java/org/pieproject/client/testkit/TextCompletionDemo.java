@@ -13,6 +13,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.TypeAdapter;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
@@ -145,16 +146,16 @@ public final class TextCompletionDemo implements Inferlet {
         }
 
         private static JsonObject object(String json) {
+            JsonElement root;
             try (JsonReader reader = new JsonReader(new StringReader(json))) {
                 reader.setStrictness(Strictness.STRICT);
-                JsonElement root = JSON.read(reader);
+                root = JSON.read(reader);
                 if (reader.peek() != JsonToken.END_DOCUMENT) throw new IllegalArgumentException(PARSE_ERROR + "trailing characters");
-                if (!root.isJsonObject()) throw new IllegalArgumentException(PARSE_ERROR + "invalid type: " + describe(root) + ", expected struct Input");
-                return root.getAsJsonObject();
-            } catch (IOException | RuntimeException e) {
-                if (e instanceof IllegalArgumentException iae && iae.getMessage() != null && iae.getMessage().startsWith(PARSE_ERROR)) throw iae;
+            } catch (IOException | JsonParseException e) {
                 throw new IllegalArgumentException(PARSE_ERROR + (json.isBlank() ? "EOF while parsing a value" : "not valid JSON"), e);
             }
+            if (!root.isJsonObject()) throw new IllegalArgumentException(PARSE_ERROR + "invalid type: " + describe(root) + ", expected struct Input");
+            return root.getAsJsonObject();
         }
 
         private static String string(JsonObject o, String field) {
