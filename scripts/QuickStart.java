@@ -2,13 +2,13 @@
 // Run it with scripts/quickstart. With PIE_URL set it talks to that engine; otherwise it starts an
 // embedded PieTestServer whose demo inferlet text-completion@0.1.0 streams a few tokens.
 import java.net.URI;
-import java.util.List;
 
 import org.pieproject.client.ParsedPrivateKey;
 import org.pieproject.client.PieClient;
 import org.pieproject.client.PieProcess;
 import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.testkit.PieTestServer;
+import org.pieproject.client.testkit.TextCompletionDemo;
 
 public class QuickStart {
     public static void main(String[] args) throws Exception {
@@ -16,12 +16,8 @@ public class QuickStart {
         PieTestServer demo = null;
         if (url == null || url.isBlank()) {
             demo = PieTestServer.builder()
-                    .inferlet("text-completion@0.1.0", ctx -> {
-                        for (String token : List.of("Pie", " runs", " programs", ",", " not", " prompts", ".\n")) {
-                            ctx.stdout(token);
-                        }
-                        return "{\"tokens\":7}";
-                    })
+                    // The real text-completion's contract: one stdout write per piece, the whole text returned.
+                    .inferlet("text-completion@0.1.0", new TextCompletionDemo(in -> "Pie runs programs, not prompts.\n"))
                     .start();
             url = demo.uri().toString();
             System.out.println("[demo] no PIE_URL set; using an embedded test engine at " + url);

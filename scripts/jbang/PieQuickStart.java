@@ -12,6 +12,7 @@ import org.pieproject.client.PieClient;
 import org.pieproject.client.PieProcess;
 import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.testkit.PieTestServer;
+import org.pieproject.client.testkit.TextCompletionDemo;
 
 public class PieQuickStart {
     public static void main(String[] args) {
@@ -19,12 +20,8 @@ public class PieQuickStart {
         PieTestServer demo = null;
         if (url == null || url.isBlank()) {
             demo = PieTestServer.builder()
-                    .inferlet("text-completion@0.1.0", ctx -> {
-                        for (String token : new String[] {"Inferlets", " are", " programs", " that", " run", " on", " Pie", ".\n"}) {
-                            ctx.stdout(token);
-                        }
-                        return "{\"tokens\":8}";
-                    })
+                    // The real text-completion's contract: one stdout write per piece, the whole text returned.
+                    .inferlet("text-completion@0.1.0", new TextCompletionDemo(in -> "Inferlets are programs that run on Pie.\n"))
                     .start();
             url = demo.uri().toString();
             System.out.println("[demo engine at " + url + "]");

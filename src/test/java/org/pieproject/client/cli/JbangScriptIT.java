@@ -63,6 +63,54 @@ class JbangScriptIT {
         }
     }
 
+    @Test
+    void pieLangChain4jScriptAnswersFromTheEmbeddedEngineAndFromPieUrl() throws Exception {
+        String jbangClassPath = resolveJbang();
+        Path script = PackagedJars.basedir().resolve("scripts/jbang/PieLangChain4j.java");
+        String langchain4j = "dev.langchain4j:langchain4j-core:" + System.getProperty("pie.langchain4jVersion");
+        // The script names the LangChain4j version the library is built and tested with.
+        assertThat(Files.readString(script)).contains("//DEPS " + langchain4j + "\n");
+        resolveIntoLocalRepository(langchain4j); // with its own dependency versions, as JBang resolves them
+        Path repo = stageRepository();
+        String launcher = "out=$(\"$JAVA_HOME/bin/java\" -cp \"$JBANG_CP\" dev.jbang.Main \"$@\"); rc=$?; "
+                + "if [ $rc -eq 255 ]; then eval \"exec $out\"; fi; printf '%s' \"$out\"; exit $rc";
+        List<String> command = List.of("bash", "-c", launcher, "jbang", "--offline", "run", script.toString(), "Why Pie?");
+        Map<String, String> env = new java.util.HashMap<>(Map.of("JAVA_HOME", System.getProperty("java.home"), "JBANG_CP", jbangClassPath,
+                "JBANG_DIR", dir.resolve("jbang-home").toString(), "JBANG_REPO", repo.toString(), "JBANG_NO_VERSION_CHECK", "true"));
+        try (ChildJvm child = ChildJvm.start(command, env)) {
+            assertEquals(0, child.waitFor(240), () -> child.stdout() + "\n" + stderrOf(child));
+            assertThat(child.stdout()).contains("[demo engine at ws://127.0.0.1:",
+                    "[chat] Pie runs inferlets: you asked \"Why Pie?\".",
+                    "[stream] Pie runs inferlets: you asked \"Why Pie?\".\n[done] STOP, process ");
+        }
+        try (PieTestServer server = PieTestServer.builder()
+                .inferlet("text-completion@0.1.0", new org.pieproject.client.testkit.TextCompletionDemo(in -> "from PIE_URL to " + in.prompt()))
+                .start()) {
+            env.put("PIE_URL", server.uri().toString());
+            env.put("PIE_USER", "jbang-user");
+            try (ChildJvm child = ChildJvm.start(command, env)) {
+                assertEquals(0, child.waitFor(240), () -> child.stdout() + "\n" + stderrOf(child));
+                assertThat(child.stdout()).doesNotContain("[demo engine").contains("[chat] from PIE_URL to Why Pie?",
+                        "[stream] from PIE_URL to Why Pie?\n[done] STOP");
+            }
+        }
+    }
+
+    /** Puts an artifact and its dependencies into the local repository: offline first, then from Maven Central. */
+    private void resolveIntoLocalRepository(String gav) throws Exception {
+        for (boolean offline : new boolean[] {true, false}) {
+            List<String> command = new java.util.ArrayList<>(List.of(PackagedJars.basedir().resolve("mvnw").toString(),
+                    "-q", "-B", "-ntp", "dependency:get", "-Dartifact=" + gav, "-Dmaven.repo.local=" + localRepository()));
+            if (offline) command.add("-o");
+            try (ChildJvm mvn = ChildJvm.start(command, Map.of("JAVA_HOME", System.getProperty("java.home")))) {
+                if (mvn.waitFor(200) == 0) return;
+            }
+        }
+        String why = gav + " could not be resolved from the local repository or Maven Central";
+        if ("true".equals(System.getenv("CI"))) throw new AssertionError(why);
+        Assumptions.abort(why);
+    }
+
     private static String stderrOf(ChildJvm child) {
         try {
             return child.stderr();

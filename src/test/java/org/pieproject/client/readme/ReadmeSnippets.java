@@ -11,7 +11,10 @@ import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.ProcessInfo;
 import org.pieproject.client.ProcessOutput;
 import org.pieproject.client.Reattachment;
+import org.pieproject.client.langchain4j.PieChatModel;
 import org.pieproject.client.testkit.PieTestServer;
+
+import dev.langchain4j.model.chat.ChatModel;
 
 /**
  * The README's Java code blocks, each kept verbatim between {@code // region <name>} and
@@ -113,5 +116,16 @@ final class ReadmeSnippets {
         client.registerMcpServer("files", "stdio", "npx",
                 List.of("-y", "@modelcontextprotocol/server-filesystem", "/tmp/shared"), null);
         // endregion
+    }
+
+    static String langChain4j(PieClient client) {
+        // region langchain4j
+        ChatModel model = PieChatModel.builder()
+                .client(client)        // or .url("ws://gpu-box:8080").user("alice").privateKey(key)
+                .maxTokens(128)
+                .build();
+        String answer = model.chat("What is Pie?");
+        // endregion
+        return answer;
     }
 }

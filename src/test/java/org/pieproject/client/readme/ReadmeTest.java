@@ -49,7 +49,7 @@ class ReadmeTest {
             Path.of("src", "test", "java", "org", "pieproject", "client", "readme", "ReadmeSnippets.java");
     /** The regions the tests below run; a new README block needs a region and a test. */
     private static final List<String> RUN = List.of("quick-start", "read-to-the-end", "record-input", "batches",
-            "recovery", "test-engine", "mcp");
+            "recovery", "test-engine", "mcp", "langchain4j");
 
     @TempDir
     static Path dir;
@@ -228,6 +228,14 @@ class ReadmeTest {
         assertThat(r.attached()).containsOnlyKeys(id);
         assertThat(r.unattachable()).isEmpty();
         assertThat(r.ended()).isEmpty();
+    }
+
+    @Test
+    void langChain4j() {
+        try (PieClient client = alice()) {
+            // This engine's text-completion returns its input: the question and the limit, mapped.
+            assertThat(ReadmeSnippets.langChain4j(client)).isEqualTo("{\"prompt\":\"What is Pie?\",\"max_tokens\":128}");
+        }
     }
 
     @Test
