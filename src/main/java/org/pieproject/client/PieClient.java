@@ -78,7 +78,8 @@ public final class PieClient implements AutoCloseable {
         this.processes = new ProcessRegistry(b.maxQueuedEvents, b.orphanBufferSize);
         this.mcp = new McpBridge(b.requestTimeout, b.mcpCallTimeout);
         this.connection = Connection.open(new Connection.Settings(b.uri, b.headers, b.connectTimeout, b.sendTimeout,
-                b.requestTimeout, b.maxMessageBytes, b.maxFileBytes), pending, processes, this::relayMcp);
+                b.requestTimeout, b.maxMessageBytes, b.maxFileBytes, b.reconnect), pending, processes, this::relayMcp,
+                b.stateListeners);
     }
 
     /**
@@ -569,8 +570,7 @@ public final class PieClient implements AutoCloseable {
         Objects.requireNonNull(transport, "transport");
         mcp.register(name, transport, command, args == null ? List.of() : args, url);
         try {
-            ok("register_mcp_server", call("register_mcp_server",
-                    c -> new ClientMessage.RegisterMcpServer(c, name, transport, command, args, url)));
+            connection.registerMcpServer(name, c -> new ClientMessage.RegisterMcpServer(c, name, transport, command, args, url));
         } catch (RuntimeException e) {
             mcp.unregister(name);
             throw e;
@@ -640,12 +640,21 @@ public final class PieClient implements AutoCloseable {
     }
 
     /**
-     * Whether requests can still be sent.
+     * Whether requests can be sent now.
      *
-     * @return true until the connection is closed or lost
+     * @return true while the connection is up: false once it is closed or lost, and while it reconnects
      */
     public boolean isOpen() {
         return connection.isOpen();
+    }
+
+    /**
+     * What the connection is doing now; {@link Builder#onStateChange} delivers every change.
+     *
+     * @return the latest state
+     */
+    public ConnectionState state() {
+        return connection.state();
     }
 
     /**
@@ -841,8 +850,40 @@ public final class PieClient implements AutoCloseable {
         private int maxQueuedEvents = 1_000_000;
         private int orphanBufferSize = 1024;
         private Map<String, String> headers = new LinkedHashMap<>();
+        private @Nullable ReconnectPolicy reconnect;
+        private List<Consumer<? super ConnectionState>> stateListeners = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Gets a lost connection back by itself (off by default), waiting between attempts as {@code policy}
+         * says. Calls waiting for an answer when the connection is lost still fail at once with a
+         * {@link PieConnectionException} (nothing is resent); calls made while it reconnects wait for it within
+         * their own deadline. Once back, the client authenticates as it did the first time, registers its MCP
+         * servers again and re-attaches every open {@link PieProcess}; a process that cannot be re-attached
+         * ends its handle with a {@link PieProcessLostException}. If the engine refuses the authentication,
+         * or the attempts run out, the client closes with that cause.
+         *
+         * @param policy the backoff, e.g. {@link ReconnectPolicy#defaults()}
+         * @return this builder
+         */
+        public Builder autoReconnect(ReconnectPolicy policy) {
+            this.reconnect = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Adds a listener for the connection's states ({@link ConnectionState}). Listeners run one state at a
+         * time, in order, on a thread of their own (never the one that reads the socket), so a slow listener
+         * delays only later states; one that throws is logged and keeps receiving.
+         *
+         * @param listener receives each state
+         * @return this builder
+         */
+        public Builder onStateChange(Consumer<? super ConnectionState> listener) {
+            stateListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
         }
 
         /**
@@ -1021,6 +1062,8 @@ public final class PieClient implements AutoCloseable {
             b.maxQueuedEvents = maxQueuedEvents;
             b.orphanBufferSize = orphanBufferSize;
             b.headers = Map.copyOf(headers);
+            b.reconnect = reconnect;
+            b.stateListeners = List.copyOf(stateListeners);
             return b;
         }
 
@@ -1034,7 +1077,8 @@ public final class PieClient implements AutoCloseable {
         public String toString() {
             // Header values may be credentials (Authorization): names only.
             return "PieClient.Builder[uri=" + uri + ", connectTimeout=" + connectTimeout + ", requestTimeout="
-                    + requestTimeout + ", maxMessageBytes=" + maxMessageBytes + ", headers=" + headers.keySet() + "]";
+                    + requestTimeout + ", maxMessageBytes=" + maxMessageBytes + ", headers=" + headers.keySet()
+                    + (reconnect == null ? "" : ", autoReconnect=" + reconnect) + "]";
         }
     }
 }
