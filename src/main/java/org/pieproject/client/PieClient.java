@@ -12,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,10 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
@@ -39,17 +34,13 @@ import org.jspecify.annotations.Nullable;
 import org.pieproject.client.hash.Blake3;
 import org.pieproject.client.mcp.McpBridge;
 import org.pieproject.client.mcp.McpReply;
-import org.pieproject.client.session.FileDownloads;
-import org.pieproject.client.session.MessageRouter;
+import org.pieproject.client.session.Connection;
 import org.pieproject.client.session.PendingRequests;
+import org.pieproject.client.session.ProcessLists;
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.session.ProcessRegistry;
-import org.pieproject.client.session.RequestDeadlines;
-import org.pieproject.client.transport.ListenerThread;
-import org.pieproject.client.transport.WebSocketTransport;
 import org.pieproject.client.wire.ClientMessage;
 import org.pieproject.client.wire.ClientMessage.Request;
-import org.pieproject.client.wire.MsgPackWriter;
 import org.pieproject.client.wire.ServerMessage;
 import org.pieproject.client.wire.ServerMessage.Response;
 
@@ -73,29 +64,22 @@ public final class PieClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PieClient.class.getName());
 
     /** Uploads and file transfers travel in chunks of this many bytes (256 KiB), as every Pie client's do. */
-    public static final int CHUNK_SIZE = 262_144;
-
-    static final String AUTH_DISABLED = "Authenticated (Engine disabled authentication)";
-    static final String ALREADY_AUTHENTICATED = "Already authenticated";
+    public static final int CHUNK_SIZE = Connection.CHUNK_SIZE;
 
     private final Builder config;
     private final PendingRequests pending = new PendingRequests();
     private final ProcessRegistry processes;
     private final McpBridge mcp;
-    private final WebSocketTransport transport;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile @Nullable String user;
-    /** How this connection authenticated, so {@link #reconnect()} can do it again; never printed. */
-    private volatile @Nullable Consumer<PieClient> credentials;
+    /** The connection's life (open, authenticate, close) and the path every request travels. */
+    private final Connection connection;
 
     private PieClient(Builder b) {
         this.config = b.copy();
         this.processes = new ProcessRegistry(b.maxQueuedEvents, b.orphanBufferSize);
         this.mcp = new McpBridge(b.requestTimeout, b.mcpCallTimeout);
-        MessageRouter router = new MessageRouter(pending, processes, new FileDownloads(b.maxFileBytes), this::relayMcp);
-        this.transport = WebSocketTransport.connect(b.uri, b.headers, b.connectTimeout, b.maxMessageBytes,
-                b.sendTimeout, router);
-        RequestDeadlines.watch(pending);
+        this.connection = Connection.open(new Connection.Settings(b.uri, b.headers, b.connectTimeout, b.sendTimeout,
+                b.requestTimeout, b.maxMessageBytes, b.maxFileBytes, b.reconnect), pending, processes, this::relayMcp,
+                b.stateListeners);
     }
 
     /**
@@ -142,32 +126,7 @@ public final class PieClient implements AutoCloseable {
      */
     public void authenticate(String user, @Nullable ParsedPrivateKey key) {
         Objects.requireNonNull(user, "user");
-        Response identify = call("auth_identify", id -> new ClientMessage.AuthIdentify(id, user));
-        String answer = ok("authentication", identify);
-        if (answer.equals(AUTH_DISABLED) || answer.equals(ALREADY_AUTHENTICATED)) {
-            authenticated(user, c -> c.authenticate(user, key));
-            return;
-        }
-        byte[] challenge;
-        try {
-            challenge = Base64.getDecoder().decode(answer);
-        } catch (IllegalArgumentException e) {
-            throw new PieException("authentication failed: the engine's answer to auth_identify is neither a"
-                    + " challenge nor a known text (" + answer.length() + " characters)");
-        }
-        if (key == null) {
-            // The engine keeps the challenge pending; a later auth_identify replaces it, so nothing is stuck.
-            throw new PieException("authentication failed: the engine requires a private key for user '" + user
-                    + "'; pass a ParsedPrivateKey to authenticate(user, key)");
-        }
-        String signature = Base64.getEncoder().encodeToString(key.sign(challenge));
-        ok("authentication", call("auth_prove", id -> new ClientMessage.AuthProve(id, signature)));
-        authenticated(user, c -> c.authenticate(user, key));
-    }
-
-    private void authenticated(String name, Consumer<PieClient> again) {
-        this.user = name;
-        this.credentials = again;
+        connection.authenticate(user, key);
     }
 
     /**
@@ -187,10 +146,7 @@ public final class PieClient implements AutoCloseable {
      */
     public void authByToken(String token) {
         Objects.requireNonNull(token, "token");
-        Duration timeout = config.requestTimeout.plusSeconds(3);
-        String answer = ok("token authentication",
-                call("auth_by_token", id -> new ClientMessage.AuthByToken(id, token), timeout, null));
-        authenticated("internal", c -> c.authByToken(token));
+        connection.authByToken(token);
     }
 
     // ---------------------------------------------------------------- programs
@@ -301,7 +257,7 @@ public final class PieClient implements AutoCloseable {
         String id = ok("launch_process", call("launch_process",
                 c -> new ClientMessage.LaunchProcess(c, inferlet, inputJson, captureOutputs, budget),
                 config.requestTimeout, openQueue));
-        return new PieProcess(this, canonicalId(id), queue.get());
+        return new PieProcess(connection, canonicalId(id), queue.get());
     }
 
     /**
@@ -364,7 +320,7 @@ public final class PieClient implements AutoCloseable {
                 config.requestTimeout, openQueues));
         List<PieProcess> handles = new ArrayList<>();
         for (String id : parseStringArray(json)) {
-            handles.add(new PieProcess(this, canonicalId(id), queues.get(canonicalId(id))));
+            handles.add(new PieProcess(connection, canonicalId(id), queues.get(canonicalId(id))));
         }
         return handles;
     }
@@ -431,16 +387,7 @@ public final class PieClient implements AutoCloseable {
     public PieProcess attachProcess(String processId) {
         Objects.requireNonNull(processId, "processId");
         String id = canonicalId(processId);
-        boolean known = processes.get(id) != null;
-        // Opened before the request goes out: the replayed events follow the answer at once.
-        ProcessQueue queue = processes.open(id);
-        try {
-            ok("attach_process", call("attach_process", c -> new ClientMessage.AttachProcess(c, processId)));
-        } catch (RuntimeException e) {
-            if (!known) processes.forget(id);
-            throw e;
-        }
-        return new PieProcess(this, id, queue);
+        return new PieProcess(connection, id, connection.attach(id));
     }
 
     /**
@@ -449,24 +396,7 @@ public final class PieClient implements AutoCloseable {
      * @return the ids of this user's live processes
      */
     public List<String> listProcesses() {
-        String json = ok("list_processes", call("list_processes", ClientMessage.ListProcesses::new));
-        List<String> ids = new ArrayList<>();
-        try {
-            JsonElement root = JsonParser.parseString(json);
-            if (!root.isJsonArray()) throw new JsonParseException("not a JSON array");
-            for (JsonElement e : root.getAsJsonArray()) {
-                if (e.isJsonObject() && e.getAsJsonObject().has("id")) {
-                    ids.add(e.getAsJsonObject().get("id").getAsString());
-                } else if (e.isJsonPrimitive()) {
-                    ids.add(e.getAsString());
-                } else {
-                    throw new JsonParseException("unexpected element " + e);
-                }
-            }
-        } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
-            throw new PieException("list_processes: the engine's answer is not a list of processes: " + e.getMessage());
-        }
-        return ids;
+        return ProcessLists.ids(ok("list_processes", call("list_processes", ClientMessage.ListProcesses::new)));
     }
 
     /**
@@ -534,7 +464,7 @@ public final class PieClient implements AutoCloseable {
         processes.workflowHandles(+1);
         try {
             String id = ok("submit_workflow", call("submit_workflow", c -> new ClientMessage.SubmitWorkflow(c, json)));
-            return new PieWorkflow(this, processes, id);
+            return new PieWorkflow(connection, processes, id);
         } catch (RuntimeException e) {
             processes.workflowHandles(-1);
             throw e;
@@ -552,7 +482,7 @@ public final class PieClient implements AutoCloseable {
         processes.workflowHandles(+1);
         try {
             ok("attach_workflow", call("attach_workflow", c -> new ClientMessage.AttachWorkflow(c, workflowId)));
-            return new PieWorkflow(this, processes, workflowId);
+            return new PieWorkflow(connection, processes, workflowId);
         } catch (RuntimeException e) {
             processes.workflowHandles(-1);
             throw e;
@@ -640,8 +570,7 @@ public final class PieClient implements AutoCloseable {
         Objects.requireNonNull(transport, "transport");
         mcp.register(name, transport, command, args == null ? List.of() : args, url);
         try {
-            ok("register_mcp_server", call("register_mcp_server",
-                    c -> new ClientMessage.RegisterMcpServer(c, name, transport, command, args, url)));
+            connection.registerMcpServer(name, c -> new ClientMessage.RegisterMcpServer(c, name, transport, command, args, url));
         } catch (RuntimeException e) {
             mcp.unregister(name);
             throw e;
@@ -663,8 +592,8 @@ public final class PieClient implements AutoCloseable {
         close();
         PieClient fresh = new PieClient(config);
         try {
-            Consumer<PieClient> again = credentials;
-            if (again != null) again.accept(fresh);
+            Connection.Credentials again = connection.credentials();
+            if (again != null) again.authenticate(fresh.connection);
             return fresh;
         } catch (RuntimeException e) {
             fresh.close();
@@ -682,20 +611,12 @@ public final class PieClient implements AutoCloseable {
      * @return which were attached, which are still running but cannot be attached, and which have ended
      */
     public Reattachment reattach(List<String> processIds) {
+        List<String> ids = new ArrayList<>();
+        for (String id : processIds) ids.add(canonicalId(id));
+        Connection.Reattached r = connection.reattach(ids);
         Map<String, PieProcess> attached = new LinkedHashMap<>();
-        List<String> stuck = new ArrayList<>();
-        List<String> gone = new ArrayList<>();
-        List<String> live = null;
-        for (String id : processIds) {
-            try {
-                attached.put(canonicalId(id), attachProcess(id));
-            } catch (PieRequestException e) {
-                if (!e.reason().equals("Process not found")) throw e;
-                if (live == null) live = listProcesses();
-                (live.contains(canonicalId(id)) ? stuck : gone).add(canonicalId(id));
-            }
-        }
-        return new Reattachment(Collections.unmodifiableMap(attached), List.copyOf(stuck), List.copyOf(gone));
+        r.attached().forEach((id, queue) -> attached.put(id, new PieProcess(connection, id, queue)));
+        return new Reattachment(Collections.unmodifiableMap(attached), r.unattachable(), r.ended());
     }
 
     /**
@@ -715,16 +636,25 @@ public final class PieClient implements AutoCloseable {
      *         authentication
      */
     public @Nullable String user() {
-        return user;
+        return connection.user();
     }
 
     /**
-     * Whether requests can still be sent.
+     * Whether requests can be sent now.
      *
-     * @return true until the connection is closed or lost
+     * @return true while the connection is up: false once it is closed or lost, and while it reconnects
      */
     public boolean isOpen() {
-        return transport.closeCause() == null;
+        return connection.isOpen();
+    }
+
+    /**
+     * What the connection is doing now; {@link Builder#onStateChange} delivers every change.
+     *
+     * @return the latest state
+     */
+    public ConnectionState state() {
+        return connection.state();
     }
 
     /**
@@ -734,9 +664,8 @@ public final class PieClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) return;
         try {
-            transport.close();
+            connection.close();
         } finally {
             mcp.close();
         }
@@ -744,44 +673,19 @@ public final class PieClient implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "PieClient[" + transport.uri() + (user == null ? "" : ", user=" + user)
+        String user = connection.user();
+        return "PieClient[" + connection.uri() + (user == null ? "" : ", user=" + user)
                 + (isOpen() ? ", open" : ", closed") + ", " + processes.openQueues() + " process streams]";
     }
 
-    // ---------------------------------------------------------------- internals shared with PieProcess
+    // ---------------------------------------------------------------- internals
 
-    void send(ClientMessage m) {
-        MsgPackWriter w = encode(m);
-        transport.send(w.array(), w.size());
+    private void send(ClientMessage m) {
+        connection.send(m);
     }
 
-    private static MsgPackWriter encode(ClientMessage m) {
-        MsgPackWriter w = new MsgPackWriter(m instanceof ClientMessage.AddProgram
-                || m instanceof ClientMessage.TransferFile ? CHUNK_SIZE + 512 : 128);
-        m.writeTo(w);
-        return w;
-    }
-
-    /** Chunks kept in flight by an upload: enough to keep the socket busy, few enough to bound memory. */
-    private static final int CHUNKS_IN_FLIGHT = 8;
-
-    /**
-     * Sends chunk messages {@code 0..total-1} back to back with a few in flight (no waiting for the
-     * socket between them), stopping early once {@code stop} says so.
-     */
-    void sendChunks(long total, LongFunction<ClientMessage> chunk, BooleanSupplier stop) {
-        ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
-        for (long i = 0; i < total && !stop.getAsBoolean(); i++) {
-            if (inFlight.size() == CHUNKS_IN_FLIGHT) transport.awaitSent(inFlight.removeFirst());
-            MsgPackWriter w = encode(chunk.apply(i));
-            inFlight.addLast(transport.sendLater(w.array(), w.size()));
-        }
-        while (!inFlight.isEmpty()) transport.awaitSent(inFlight.removeFirst());
-    }
-
-    /** The handle of a process is done with: drop its events from now on. */
-    void release(String processId) {
-        processes.release(processId);
+    private void sendChunks(long total, LongFunction<ClientMessage> chunk, BooleanSupplier stop) {
+        connection.sendChunks(total, chunk, stop);
     }
 
     /** Requests still waiting for an answer; lets tests prove that abandoned requests leave nothing behind. */
@@ -832,83 +736,19 @@ public final class PieClient implements AutoCloseable {
     }
 
     private Response call(String op, LongFunction<Request> request, Duration timeout, Consumer<Response> onAnswer) {
-        CompletableFuture<Response> answer = new CompletableFuture<>();
-        long corrId = register(answer, onAnswer, System.nanoTime() + timeout.toNanos());
-        CompletableFuture<Void> sent;
-        try {
-            MsgPackWriter w = encode(request.apply(corrId));
-            sent = transport.sendLater(w.array(), w.size());
-        } catch (RuntimeException e) {
-            pending.remove(corrId);
-            throw e;
-        }
-        // The caller waits for the answer alone (one wake-up per request, not two); a failed send ends
-        // that wait at once.
-        sent.whenComplete((v, err) -> {
-            if (err != null) answer.completeExceptionally(transport.closeCause() != null ? transport.closeCause() : err);
-        });
-        try {
-            return await(op, corrId, answer, timeout);
-        } catch (PieTimeoutException e) {
-            if (!sent.isDone() && transport.failIfSendStuck()) {
-                throw new PieTimeoutException(op + ": the request could not be sent (the engine stopped reading?)");
-            }
-            throw e;
-        }
+        return connection.call(op, request, timeout, onAnswer);
     }
 
     private long register(CompletableFuture<Response> answer, Consumer<Response> onAnswer, long deadline) {
-        long corrId = pending.register(new PendingRequests.Pending(answer, onAnswer, deadline));
-        // Closing fails what is pending; a request registered after that must not wait for its deadline.
-        var cause = transport.closeCause();
-        if (cause != null) {
-            pending.remove(corrId);
-            throw new PieConnectionException("connection is closed: " + cause.getMessage(), cause);
-        }
-        return corrId;
+        return connection.register(answer, onAnswer, deadline);
     }
 
     private Response await(String op, long corrId, CompletableFuture<Response> answer, Duration timeout) {
-        try {
-            // No timed wait here: RequestDeadlines fails the future when its deadline passes.
-            waitFor(answer);
-            return answer.get();
-        } catch (InterruptedException e) {
-            pending.remove(corrId);
-            Thread.currentThread().interrupt();
-            throw new PieException(op + ": interrupted while waiting for the engine", e);
-        } catch (ExecutionException e) {
-            pending.remove(corrId);
-            Throwable cause = e.getCause();
-            if (cause instanceof PendingRequests.DeadlineExceeded) {
-                String hint = user == null
-                        ? "; the connection may not be authenticated (the engine silently drops every request sent"
-                        + " before authenticate())"
-                        : "";
-                throw new PieTimeoutException(op + ": no answer from the engine within " + timeout + hint);
-            }
-            throw new PieConnectionException(op + ": " + cause.getMessage(), cause);
-        }
-    }
-
-    /**
-     * Parks until {@code f} is done. Not {@code f.get()}: its wait puts three more frames on the stack that a
-     * parked virtual thread must keep (about 300 bytes per launch while the code is still warming up), and
-     * its wake-up cannot wait for the end of the listener's run of callbacks as {@link ListenerThread} does.
-     */
-    private static void waitFor(CompletableFuture<?> f) throws InterruptedException {
-        if (f.isDone()) return;
-        Thread me = Thread.currentThread();
-        f.whenComplete((r, e) -> ListenerThread.unparkSoon(me));
-        while (!f.isDone()) {
-            LockSupport.park(f);
-            if (Thread.interrupted()) throw new InterruptedException();
-        }
+        return connection.await(op, corrId, answer, timeout);
     }
 
     private static String ok(String op, Response r) {
-        if (!r.ok()) throw new PieRequestException(op, r.result());
-        return r.result();
+        return Connection.ok(op, r);
     }
 
     /**
@@ -1010,8 +850,40 @@ public final class PieClient implements AutoCloseable {
         private int maxQueuedEvents = 1_000_000;
         private int orphanBufferSize = 1024;
         private Map<String, String> headers = new LinkedHashMap<>();
+        private @Nullable ReconnectPolicy reconnect;
+        private List<Consumer<? super ConnectionState>> stateListeners = new ArrayList<>();
 
         private Builder() {
+        }
+
+        /**
+         * Gets a lost connection back by itself (off by default), waiting between attempts as {@code policy}
+         * says. Calls waiting for an answer when the connection is lost still fail at once with a
+         * {@link PieConnectionException} (nothing is resent); calls made while it reconnects wait for it within
+         * their own deadline. Once back, the client authenticates as it did the first time, registers its MCP
+         * servers again and re-attaches every open {@link PieProcess}; a process that cannot be re-attached
+         * ends its handle with a {@link PieProcessLostException}. If the engine refuses the authentication,
+         * or the attempts run out, the client closes with that cause.
+         *
+         * @param policy the backoff, e.g. {@link ReconnectPolicy#defaults()}
+         * @return this builder
+         */
+        public Builder autoReconnect(ReconnectPolicy policy) {
+            this.reconnect = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Adds a listener for the connection's states ({@link ConnectionState}). Listeners run one state at a
+         * time, in order, on a thread of their own (never the one that reads the socket), so a slow listener
+         * delays only later states; one that throws is logged and keeps receiving.
+         *
+         * @param listener receives each state
+         * @return this builder
+         */
+        public Builder onStateChange(Consumer<? super ConnectionState> listener) {
+            stateListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
         }
 
         /**
@@ -1190,6 +1062,8 @@ public final class PieClient implements AutoCloseable {
             b.maxQueuedEvents = maxQueuedEvents;
             b.orphanBufferSize = orphanBufferSize;
             b.headers = Map.copyOf(headers);
+            b.reconnect = reconnect;
+            b.stateListeners = List.copyOf(stateListeners);
             return b;
         }
 
@@ -1203,7 +1077,8 @@ public final class PieClient implements AutoCloseable {
         public String toString() {
             // Header values may be credentials (Authorization): names only.
             return "PieClient.Builder[uri=" + uri + ", connectTimeout=" + connectTimeout + ", requestTimeout="
-                    + requestTimeout + ", maxMessageBytes=" + maxMessageBytes + ", headers=" + headers.keySet() + "]";
+                    + requestTimeout + ", maxMessageBytes=" + maxMessageBytes + ", headers=" + headers.keySet()
+                    + (reconnect == null ? "" : ", autoReconnect=" + reconnect) + "]";
         }
     }
 }

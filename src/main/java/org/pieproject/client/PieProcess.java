@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 import org.jspecify.annotations.Nullable;
+import org.pieproject.client.session.Connection;
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.wire.ClientMessage;
 
@@ -27,13 +28,13 @@ import org.pieproject.client.wire.ClientMessage;
  * by this client; use {@link #terminate()} to stop it.
  */
 public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
-    private final PieClient client;
+    private final Connection connection;
     private final String id;
     private final @Nullable ProcessQueue queue; // null when the process was launched without captured output
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    PieProcess(PieClient client, String id, @Nullable ProcessQueue queue) {
-        this.client = client;
+    PieProcess(Connection connection, String id, @Nullable ProcessQueue queue) {
+        this.connection = connection;
         this.id = id;
         this.queue = queue;
     }
@@ -100,7 +101,7 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
     public void signal(String message) {
         Objects.requireNonNull(message, "message");
         requireId();
-        client.send(new ClientMessage.SignalProcess(id, message));
+        connection.send(new ClientMessage.SignalProcess(id, message));
     }
 
     /**
@@ -115,7 +116,7 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
         requireId();
         String hash = PieClient.hashBlob(data);
         long total = PieClient.chunkCount(data.length);
-        client.sendChunks(total, i -> {
+        connection.sendChunks(total, i -> {
             int off = (int) (i * PieClient.CHUNK_SIZE);
             return new ClientMessage.TransferFile(id, hash, i, total, data, off, Math.min(PieClient.CHUNK_SIZE, data.length - off));
         }, () -> false);
@@ -190,7 +191,8 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
     /** Stops the process on the engine ({@link PieClient#terminateProcess}); its stream then ends with {@code Error("Signal")}. */
     public void terminate() {
         requireId();
-        client.terminateProcess(id);
+        Connection.ok("terminate_process",
+                connection.call("terminate_process", c -> new ClientMessage.TerminateProcess(c, id)));
     }
 
     /**
@@ -201,7 +203,7 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true) || queue == null) return;
-        client.release(id);
+        connection.release(id);
         queue.close(new PieException("process handle " + id + " is closed"));
     }
 

@@ -5,7 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.pieproject.client.session.Connection;
 import org.pieproject.client.session.ProcessRegistry;
+import org.pieproject.client.wire.ClientMessage;
 
 /**
  * A workflow submitted to or attached on this connection, and the events of its child processes.
@@ -18,14 +20,14 @@ import org.pieproject.client.session.ProcessRegistry;
  * Children stopped by {@link #cancel()} end with {@code Error("cancelled")}.
  */
 public final class PieWorkflow implements AutoCloseable {
-    private final PieClient client;
+    private final Connection connection;
     private final ProcessRegistry processes;
     private final String id;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** The caller has already counted this handle in {@code processes}; {@link #close()} uncounts it. */
-    PieWorkflow(PieClient client, ProcessRegistry processes, String id) {
-        this.client = client;
+    PieWorkflow(Connection connection, ProcessRegistry processes, String id) {
+        this.connection = connection;
         this.processes = processes;
         this.id = id;
     }
@@ -67,12 +69,12 @@ public final class PieWorkflow implements AutoCloseable {
 
     /** Cancels the workflow on the engine. */
     public void cancel() {
-        client.cancelWorkflow(id);
+        Connection.ok("cancel_workflow", connection.call("cancel_workflow", c -> new ClientMessage.CancelWorkflow(c, id)));
     }
 
     /** Asks the engine to stop sending this workflow's events to this connection. */
     public void detach() {
-        client.detachWorkflow(id);
+        Connection.ok("detach_workflow", connection.call("detach_workflow", c -> new ClientMessage.DetachWorkflow(c, id)));
     }
 
     /**

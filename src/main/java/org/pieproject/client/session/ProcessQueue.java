@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.pieproject.client.PieConnectionException;
 import org.pieproject.client.PieException;
+import org.pieproject.client.PieProcessLostException;
 import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.transport.ListenerThread;
 
@@ -234,6 +235,10 @@ public final class ProcessQueue {
             throw new PieException("process " + processId + ": " + lost + " events were dropped because"
                     + " they were not read in time (more than " + capacity + " waiting); the rest of its"
                     + " output is lost");
+        }
+        if (cause instanceof PieProcessLostException gone) {
+            // Its own type, so the reader can tell it apart; a fresh one, so the trace is the reader's.
+            throw new PieProcessLostException(gone.processId(), gone.stillRunning());
         }
         if (cause != null) {
             throw new PieConnectionException("process " + processId + ": " + cause.getMessage(), cause);

@@ -3,6 +3,7 @@ package org.pieproject.client.session;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -203,6 +204,34 @@ public final class ProcessRegistry {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * The processes that have an open queue: the ones to re-attach when a connection comes back.
+     *
+     * @return their canonical ids
+     */
+    public List<String> openIds() {
+        return List.copyOf(queues.keySet());
+    }
+
+    /**
+     * Ends one process's queue after what it holds, with {@code cause} for its reader; its later events are
+     * dropped.
+     *
+     * @param processId the canonical process id
+     * @param cause     what its reader gets once the held events are taken
+     */
+    public void end(String processId, PieException cause) {
+        ProcessQueue q;
+        lock.lock();
+        try {
+            q = queues.remove(processId);
+            ended.put(processId, Boolean.TRUE);
+        } finally {
+            lock.unlock();
+        }
+        if (q != null) q.close(cause);
     }
 
     /**

@@ -134,15 +134,16 @@ final class Session {
 
     // ---- output, from processes and faults; queued behind whatever the session is doing ----
 
-    void deliverEvent(TestProcess process, ServerMessage.ProcessEvent event) {
+    /** {@code seq} is the event's place in its process's output, kept if delivery fails and it is buffered. */
+    void deliverEvent(TestProcess process, ServerMessage.ProcessEvent event, long seq) {
         Runnable send = () -> {
             if (closed || !conn.isOpen()) {
-                process.deliveryFailed(this, event);
+                process.deliveryFailed(this, event, seq);
             } else {
                 sendNow(event);
             }
         };
-        if (!run(send)) process.deliveryFailed(this, event);
+        if (!run(send)) process.deliveryFailed(this, event, seq);
     }
 
     void deliverFile(String processId, String hash, long totalChunks, byte[] data, String name) {

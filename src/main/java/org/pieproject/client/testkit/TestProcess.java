@@ -2,9 +2,9 @@ package org.pieproject.client.testkit;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -49,7 +49,12 @@ final class TestProcess implements InferletContext {
 
     private final ReentrantLock lock = new ReentrantLock();
     private Session attached;                    // guarded by lock
-    private final ArrayDeque<ServerMessage.ProcessEvent> buffer = new ArrayDeque<>(); // guarded by lock
+    /**
+     * The replay buffer by each event's place in the output (guarded by lock). Sorted, not appended to: an
+     * event whose delivery to a lost session fails can come back after later output was already buffered.
+     */
+    private final TreeMap<Long, ServerMessage.ProcessEvent> buffer = new TreeMap<>();
+    private long outputSeq;                      // guarded by lock
     private boolean ended;                       // guarded by lock
     private FileWait fileWait;                   // guarded by lock
     private Thread thread;                       // guarded by lock
@@ -158,12 +163,17 @@ final class TestProcess implements InferletContext {
 
     /** Sends an event to the attached session, or keeps it for replay when the rules say so (§6.4). */
     private void route(ServerMessage.ProcessEvent event) {
+        long seq = ++outputSeq;
         if (attached != null) {
-            attached.deliverEvent(this, event);
+            attached.deliverEvent(this, event, seq);
         } else if (capture && isBuffered(event.event())) {
-            if (buffer.size() == RING_CAPACITY) buffer.removeFirst();
-            buffer.addLast(event);
+            keep(seq, event);
         }
+    }
+
+    private void keep(long seq, ServerMessage.ProcessEvent event) {
+        buffer.put(seq, event);
+        if (buffer.size() > RING_CAPACITY) buffer.pollFirstEntry();
     }
 
     private static boolean isBuffered(String event) {
@@ -174,15 +184,13 @@ final class TestProcess implements InferletContext {
     }
 
     /** The attached session could not take the event because it is gone. */
-    void deliveryFailed(Session session, ServerMessage.ProcessEvent event) {
+    void deliveryFailed(Session session, ServerMessage.ProcessEvent event, long seq) {
         if (!engine.settings().detachOnDisconnect()) return; // 0.4: the write fails quietly, the event is lost
         lock.lock();
         try {
             if (attached == session) attached = null;
-            if (!ended && capture && isBuffered(event.event())) {
-                if (buffer.size() == RING_CAPACITY) buffer.removeFirst();
-                buffer.addLast(event);
-            }
+            // Already attached elsewhere: the buffer was replayed, and this event's moment has passed.
+            if (attached == null && !ended && capture && isBuffered(event.event())) keep(seq, event);
         } finally {
             lock.unlock();
         }
@@ -198,7 +206,7 @@ final class TestProcess implements InferletContext {
             if (ended || attached != null) return false;
             attached = session;
             session.sendNow(new ServerMessage.Response(corrId, true, "Process attached"));
-            for (ServerMessage.ProcessEvent event : buffer) session.sendNow(event);
+            for (ServerMessage.ProcessEvent event : buffer.values()) session.sendNow(event);
             buffer.clear();
             return true;
         } finally {
@@ -282,7 +290,7 @@ final class TestProcess implements InferletContext {
     public void message(String text) {
         lock.lock();
         try {
-            if (!ended && attached != null) attached.deliverEvent(this, new ServerMessage.ProcessEvent(id, "message", text));
+            if (!ended && attached != null) attached.deliverEvent(this, new ServerMessage.ProcessEvent(id, "message", text), ++outputSeq);
         } finally {
             lock.unlock();
         }

@@ -1,6 +1,7 @@
 package org.pieproject.client.transport;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpTimeoutException;
@@ -112,6 +113,9 @@ public final class WebSocketTransport {
             return "no answer within the connect timeout";
         }
         String m = e.getMessage();
+        if (e instanceof ConnectException && m == null) {
+            return "ConnectException: the connection was refused (nothing listens there?)";
+        }
         return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 

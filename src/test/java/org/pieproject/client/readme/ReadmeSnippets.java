@@ -3,14 +3,17 @@ package org.pieproject.client.readme;
 import java.time.Duration;
 import java.util.List;
 
+import org.pieproject.client.ConnectionState;
 import org.pieproject.client.ModelStatus;
 import org.pieproject.client.ParsedPrivateKey;
 import org.pieproject.client.PieClient;
 import org.pieproject.client.PieProcess;
+import org.pieproject.client.PieProcessLostException;
 import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.ProcessInfo;
 import org.pieproject.client.ProcessOutput;
 import org.pieproject.client.Reattachment;
+import org.pieproject.client.ReconnectPolicy;
 import org.pieproject.client.langchain4j.PieChatModel;
 import org.pieproject.client.testkit.PieTestServer;
 
@@ -96,6 +99,36 @@ final class ReadmeSnippets {
             r.attached().values().forEach(PieProcess::terminate);
         }
         return r;
+    }
+
+    static PieClient service(String uri, String keyPath) {
+        // region service
+        System.Logger log = System.getLogger("pie");
+        PieClient client = PieClient.builder().uri(uri)
+                .autoReconnect(ReconnectPolicy.defaults())   // up to 0.1 s, 0.2 s, 0.4 s ... 30 s apart; never gives up
+                .onStateChange(state -> {                    // in order, on a thread of its own
+                    switch (state) {
+                        case ConnectionState.Reconnecting r -> log.log(System.Logger.Level.WARNING,
+                                "attempt " + r.attempt() + " in " + r.delay().toMillis() + " ms: " + r.cause().getMessage());
+                        case ConnectionState.Closed c when c.cause() != null ->
+                                log.log(System.Logger.Level.ERROR, "the engine is gone for good: " + c.cause().getMessage());
+                        default -> log.log(System.Logger.Level.INFO, state.toString());
+                    }
+                })
+                .build();
+        client.authenticate("alice", ParsedPrivateKey.fromFile(keyPath));  // done again after every reconnect
+        // endregion
+        return client;
+    }
+
+    static String survivor(PieProcess process) {
+        // region lost-process
+        try {
+            return process.result();
+        } catch (PieProcessLostException e) {       // not a normal end: the handle could not be re-attached
+            return e.stillRunning() ? "still running on the engine, out of reach" : "ended while the connection was down";
+        }
+        // endregion
     }
 
     /** Self-contained: it starts its own engine. It passes if connecting, authenticating and launching do. */

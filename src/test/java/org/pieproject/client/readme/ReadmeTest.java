@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.pieproject.client.ParsedPrivateKey;
 import org.pieproject.client.PieClient;
+import org.pieproject.client.PieProcess;
 import org.pieproject.client.Reattachment;
 import org.pieproject.client.mcp.FakeMcpServer;
 import org.pieproject.client.testkit.McpResult;
@@ -49,7 +50,7 @@ class ReadmeTest {
             Path.of("src", "test", "java", "org", "pieproject", "client", "readme", "ReadmeSnippets.java");
     /** The regions the tests below run; a new README block needs a region and a test. */
     private static final List<String> RUN = List.of("quick-start", "read-to-the-end", "record-input", "batches",
-            "recovery", "test-engine", "mcp", "langchain4j");
+            "recovery", "service", "lost-process", "test-engine", "mcp", "langchain4j");
 
     @TempDir
     static Path dir;
@@ -235,6 +236,23 @@ class ReadmeTest {
         try (PieClient client = alice()) {
             // This engine's text-completion returns its input: the question and the limit, mapped.
             assertThat(ReadmeSnippets.langChain4j(client)).isEqualTo("{\"prompt\":\"What is Pie?\",\"max_tokens\":128}");
+        }
+    }
+
+    @Test
+    void service() throws Exception {
+        try (PieClient client = ReadmeSnippets.service(server.uri().toString(), keyPath.toString())) {
+            assertThat(client.state()).isInstanceOf(org.pieproject.client.ConnectionState.Connected.class);
+            assertThat(client.user()).isEqualTo("alice");
+            client.ping();
+        }
+    }
+
+    @Test
+    void lostProcess() {
+        try (PieClient client = alice()) {
+            PieProcess p = client.launchProcess("echo@0.1.0", "\"hi\"");
+            assertThat(ReadmeSnippets.survivor(p)).isEqualTo("\"hi\"");
         }
     }
 
