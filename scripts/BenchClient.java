@@ -98,6 +98,45 @@ final class BenchClient implements Bench.Side {
     }
 
     @Override
+    public Bench.TokenRun tokens(int processes, int events, int intervalMs, int startMs) throws Exception {
+        String input = "{\"events\":" + events + ",\"intervalMs\":" + intervalMs + ",\"startMs\":" + startMs + "}";
+        long[][] latencies = new long[processes][];
+        long[] reordered = new long[processes];
+        long cpu0 = Bench.cpuNanos();
+        runAll(processes, i -> {
+            PieProcess p = client.launchProcess(Bench.TOKENS, input);
+            long[] lat = new long[events];
+            int n = 0, highest = -1;
+            while (true) {
+                ProcessEvent e = p.recv();
+                long now = Bench.TokenStamp.nowMicros();
+                if (e instanceof ProcessEvent.Stdout s) {
+                    if (n == lat.length) lat = java.util.Arrays.copyOf(lat, 2 * n); // more than asked for: counted, not lost
+                    lat[n++] = Bench.TokenStamp.latency(now, s.text());
+                    int seq = Bench.TokenStamp.sequence(s.text());
+                    if (seq <= highest) reordered[i]++;
+                    else highest = seq;
+                } else if (e instanceof ProcessEvent.Return) {
+                    break;
+                } else {
+                    throw new IllegalStateException("unexpected event " + e);
+                }
+            }
+            latencies[i] = java.util.Arrays.copyOf(lat, n);
+        });
+        long cpu = Bench.cpuNanos() - cpu0;
+        return Bench.TokenRun.of((long) processes * events, java.util.Arrays.stream(reordered).sum(), cpu,
+                java.util.Arrays.stream(latencies).flatMapToLong(java.util.Arrays::stream).toArray());
+    }
+
+    /** The engine's clock: what a bench-clock process returns. */
+    long engineClockMicros() {
+        PieProcess p = client.launchProcess(Bench.CLOCK, "{}");
+        if (!(p.recv() instanceof ProcessEvent.Return r)) throw new IllegalStateException("bench-clock did not return");
+        return Long.parseLong(r.value());
+    }
+
+    @Override
     public double connectCycle(int cycles) {
         long[] t = new long[cycles];
         for (int i = 0; i < cycles; i++) {

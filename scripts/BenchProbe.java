@@ -245,6 +245,11 @@ final class BenchProbe implements Bench.Side {
     }
 
     @Override
+    public Bench.TokenRun tokens(int processes, int events, int intervalMs, int startMs) {
+        throw new UnsupportedOperationException("W8 compares the client with the raw JDK client only");
+    }
+
+    @Override
     public void close() {
         try {
             conn.close();

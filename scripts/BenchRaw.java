@@ -46,10 +46,22 @@ final class BenchRaw implements Bench.Side {
         void onMessage();
     }
 
-    /** Counts complete binary messages and calls the current hook; JDK listener calls never overlap. */
+    /** What happens on each complete message when its bytes are wanted (W8); set by the workload that runs. */
+    @FunctionalInterface
+    interface DataHook {
+        void onMessage(byte[] message, int length);
+    }
+
+    /**
+     * Counts complete binary messages and calls the current hook; JDK listener calls never overlap. With a
+     * data hook set it also assembles each message's bytes for it.
+     */
     static final class Counter implements WebSocket.Listener {
         volatile Hook hook;
+        volatile DataHook dataHook;
         final CompletableFuture<Void> closed = new CompletableFuture<>();
+        private byte[] assembly = new byte[1024];
+        private int assembled;
 
         @Override
         public void onOpen(WebSocket webSocket) {
@@ -58,6 +70,17 @@ final class BenchRaw implements Bench.Side {
 
         @Override
         public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            DataHook d = dataHook;
+            if (d != null) {
+                int n = data.remaining();
+                if (assembled + n > assembly.length) assembly = java.util.Arrays.copyOf(assembly, 2 * (assembled + n));
+                data.get(assembly, assembled, n);
+                assembled += n;
+                if (last) {
+                    d.onMessage(assembly, assembled);
+                    assembled = 0;
+                }
+            }
             if (last) {
                 Hook h = hook;
                 if (h != null) h.onMessage();
@@ -226,6 +249,92 @@ final class BenchRaw implements Bench.Side {
         send(BenchWire.launch(5, Bench.FILE, "{\"bytes\":" + bytes + "}"));
         await(done);
         return bytes / 1e6 / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * W8 read in the listener: each token's latency is taken when its message is complete, and the process
+     * is found by its id's bytes in a small hash table, with nothing else decoded.
+     */
+    @Override
+    public Bench.TokenRun tokens(int processes, int events, int intervalMs, int startMs) throws Exception {
+        TokenTable table = new TokenTable(processes, events);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        int[] returns = {0};
+        counter.dataHook = (b, n) -> {
+            long now = Bench.TokenStamp.nowMicros();
+            if (table.isToken(b, n)) table.token(b, now);
+            else if (table.isReturn(b, n) && ++returns[0] == processes) done.complete(null);
+        };
+        byte[] launch = BenchWire.launch(6, Bench.TOKENS,
+                "{\"events\":" + events + ",\"intervalMs\":" + intervalMs + ",\"startMs\":" + startMs + "}");
+        long cpu0 = Bench.cpuNanos();
+        for (int i = 0; i < processes; i++) send(launch);
+        try {
+            await(done);
+        } finally {
+            counter.dataHook = null;
+        }
+        long cpu = Bench.cpuNanos() - cpu0;
+        return Bench.TokenRun.of((long) processes * events, table.reordered, cpu, java.util.Arrays.copyOf(table.latencies, table.count));
+    }
+
+    /**
+     * The engine's token and return messages, recognised by their exact bytes around the process id and
+     * value, and the processes seen so far, by id, in an open-addressing table.
+     */
+    static final class TokenTable {
+        private static final int ID = 36;
+        private final byte[] tokenForm = BenchWire.processEvent("x".repeat(ID), "stdout", "x".repeat(Bench.TokenStamp.LENGTH));
+        private final byte[] returnForm = BenchWire.processEvent("x".repeat(ID), "return", "done");
+        private final int idOff = BenchWire.processEventIdOffset();
+        private final int valueOff = tokenForm.length - Bench.TokenStamp.LENGTH;
+        private final byte[] ids;
+        private final int[] highest;
+        private final int mask;
+        long[] latencies;
+        int count;
+        long reordered;
+
+        TokenTable(int processes, int events) {
+            int slots = Integer.highestOneBit(Math.max(1, processes) * 4);
+            ids = new byte[slots * ID];
+            highest = new int[slots];
+            java.util.Arrays.fill(highest, -2); // -2: free; -1: seen, no token yet
+            mask = slots - 1;
+            latencies = new long[Math.max(1, processes * events)];
+        }
+
+        boolean isToken(byte[] b, int n) {
+            return n == tokenForm.length && java.util.Arrays.equals(b, 0, idOff, tokenForm, 0, idOff)
+                    && java.util.Arrays.equals(b, idOff + ID, valueOff, tokenForm, idOff + ID, valueOff);
+        }
+
+        boolean isReturn(byte[] b, int n) {
+            return n == returnForm.length && java.util.Arrays.equals(b, 0, idOff, returnForm, 0, idOff)
+                    && java.util.Arrays.equals(b, idOff + ID, n, returnForm, idOff + ID, n);
+        }
+
+        void token(byte[] b, long now) {
+            if (count == latencies.length) latencies = java.util.Arrays.copyOf(latencies, 2 * count);
+            latencies[count++] = Bench.TokenStamp.latency(now, b, valueOff);
+            int seq = Bench.TokenStamp.sequence(b, valueOff);
+            int slot = slot(b);
+            if (seq <= highest[slot]) reordered++;
+            else highest[slot] = seq;
+        }
+
+        private int slot(byte[] b) {
+            int h = 1;
+            for (int i = idOff; i < idOff + ID; i++) h = 31 * h + b[i];
+            for (int s = (h ^ h >>> 16) & mask; ; s = (s + 1) & mask) {
+                if (highest[s] == -2) {
+                    System.arraycopy(b, idOff, ids, s * ID, ID);
+                    highest[s] = -1;
+                    return s;
+                }
+                if (java.util.Arrays.equals(ids, s * ID, s * ID + ID, b, idOff, idOff + ID)) return s;
+            }
+        }
     }
 
     /** A fresh HttpClient per connection, as a plain java.net.http program would do. */

@@ -42,6 +42,17 @@ final class BenchWire {
                 .str("total_chunks").uint(total).str("chunk_data").bin(data, off, len).bytes();
     }
 
+    /** A process_event as the engine writes it (the raw W8 client recognises tokens by this form). */
+    static byte[] processEvent(String processId, String event, String value) {
+        return new Map(4).str("type").str("process_event").str("process_id").str(processId).str("event").str(event)
+                .str("value").str(value).bytes();
+    }
+
+    /** Where a process_event's 36-byte process id starts (after its str8 header). */
+    static int processEventIdOffset() {
+        return new Map(4).str("type").str("process_event").str("process_id").bytes().length + 2;
+    }
+
     /** A MessagePack map being written: the header first, then key and value items in turn. */
     static final class Map {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream(128);

@@ -8,6 +8,12 @@
 // Inferlets (input is JSON text):
 //   bench-stream@0.1.0  {"events": N}  N stdout events of 16 bytes, then return "done"
 //   bench-file@0.1.0    {"bytes": M}   one file of M random bytes in 256 KiB chunks with its BLAKE3, then return
+//   bench-tokens@0.1.0  {"events": N, "intervalMs": I, "startMs": S}   N stdout events of 16 bytes, one every
+//                       I ms, the first S ms plus a random fraction of I after the launch (so that concurrent
+//                       processes spread over the interval, as independent generations do), then return.
+//                       Each event is stamped as it is written: 12 hex digits of the send time in µs on the
+//                       host's monotonic clock (see sendTimeMicros) and 4 hex digits of its sequence number.
+//   bench-clock@0.1.0   returns sendTimeMicros() in decimal, so a client can check it shares the clock
 // Requests: auth_identify / auth_by_token (authentication disabled), ping, launch_process, add_program
 // (chunks are checked for order and counted, then "Program installed successfully"), check_program,
 // list_processes. Anything else gets ok=false so a caller never waits for its timeout.
@@ -95,6 +101,21 @@ function fileChunkPrefix(processId, hash, index, total, len) {
 
 // ------------------------------------------------------------------ inferlet outputs
 
+/**
+ * Microseconds on CLOCK_MONOTONIC: process.hrtime reads it through libuv on Linux, as System.nanoTime() does
+ * in HotSpot, so a Java client on the same host can subtract this from its own clock to get the latency of
+ * an event (bench-clock lets it check that). A wall clock would do too, but Node's performance.now() is the
+ * monotonic clock offset by a wall-clock reading taken at start-up, which drifts from Java's wall clock as
+ * NTP slews one and not the other; the monotonic clock is the same for both and never steps.
+ */
+const sendTimeMicros = () => Number(process.hrtime.bigint() / 1000n);
+const STAMP_MOD = 2 ** 48; // 12 hex digits: 8.9 years of microseconds since boot
+
+/** The 16 ASCII bytes of a token event: send time (12 hex digits) and sequence number (4 hex digits). */
+function stamp(seq) {
+  return (sendTimeMicros() % STAMP_MOD).toString(16).padStart(12, '0') + (seq % 65536).toString(16).padStart(4, '0');
+}
+
 let hasher; // hash-wasm BLAKE3; created once at start-up, synchronous afterwards
 const files = new Map(); // size -> {data, hash}: each size is generated and hashed once
 
@@ -159,9 +180,107 @@ class FileOutput {
   }
 }
 
+/**
+ * Token events on a timer, as a generation streams them. One TokenClock per connection keeps every live
+ * token process in a heap by due time and wakes once for all that are due, so that the writes of one wake-up
+ * leave in one system call, as an engine that decodes a batch of sequences sends their tokens.
+ */
+class TokenOutput {
+  constructor(processId, events, intervalMs, startMs) {
+    this.template = eventFrame(processId, 'stdout', '0'.repeat(16)); // the stamp is the frame's last 16 bytes
+    this.end = eventFrame(processId, 'return', 'done');
+    this.events = events;
+    this.intervalMs = intervalMs;
+    this.seq = 0;
+    this.due = performance.now() + startMs + Math.random() * intervalMs;
+  }
+
+  /** Writes the next event (and the return after the last); true while more remain. */
+  writeNext(conn) {
+    if (this.seq < this.events) {
+      const f = Buffer.from(this.template);
+      f.write(stamp(this.seq), f.length - 16, 'latin1');
+      conn.write(f);
+      this.seq++;
+      this.due += this.intervalMs;
+    }
+    if (this.seq < this.events) return true;
+    conn.write(this.end);
+    return false;
+  }
+}
+
+class TokenClock {
+  constructor(conn) {
+    this.conn = conn;
+    this.heap = []; // TokenOutputs, the one due first at [0]
+    this.timer = null;
+    this.wake = () => { this.timer = null; this.run(); };
+  }
+
+  add(output) {
+    this.push(output);
+    this.schedule();
+  }
+
+  run() {
+    if (this.conn.closed) { this.heap = []; return; }
+    const now = performance.now();
+    while (this.heap.length > 0 && this.heap[0].due <= now) {
+      const o = this.pop();
+      if (o.writeNext(this.conn)) this.push(o);
+    }
+    this.schedule();
+  }
+
+  schedule() {
+    if (this.heap.length === 0) return;
+    const wait = Math.max(0, this.heap[0].due - performance.now());
+    if (this.timer !== null) {
+      if (this.timerDue <= this.heap[0].due) return;
+      clearTimeout(this.timer);
+    }
+    this.timerDue = this.heap[0].due;
+    this.timer = setTimeout(this.wake, wait);
+  }
+
+  push(o) {
+    const h = this.heap;
+    let i = h.push(o) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p].due <= h[i].due) break;
+      [h[p], h[i]] = [h[i], h[p]];
+      i = p;
+    }
+  }
+
+  pop() {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i;
+        if (l < h.length && h[l].due < h[m].due) m = l;
+        if (r < h.length && h[r].due < h[m].due) m = r;
+        if (m === i) break;
+        [h[m], h[i]] = [h[i], h[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
 const INFERLETS = {
   'bench-stream@0.1.0': (id, input) => new StreamOutput(id, nonNegative(input.events, 'events')),
   'bench-file@0.1.0': (id, input) => new FileOutput(id, nonNegative(input.bytes, 'bytes')),
+  'bench-tokens@0.1.0': (id, input) => new TokenOutput(id, nonNegative(input.events, 'events'),
+    nonNegative(input.intervalMs, 'intervalMs'), nonNegative(input.startMs ?? 0, 'startMs')),
 };
 
 function nonNegative(v, name) {
@@ -178,6 +297,7 @@ class Connection {
     this.authenticated = false;
     this.uploads = new Map(); // program_hash -> {total, next, bytes}
     this.streams = []; // outputs still being written, served round-robin like concurrent processes
+    this.tokens = new TokenClock(this);
     this.corked = false;
     this.pumpQueued = false;
     this.waitingDrain = false;
@@ -240,6 +360,12 @@ class Connection {
   }
 
   launch(m) {
+    if (m.inferlet === 'bench-clock@0.1.0') {
+      const id = crypto.randomUUID();
+      this.reply(m.corr_id, true, m.capture_outputs ? id : '');
+      if (m.capture_outputs) this.write(eventFrame(id, 'return', String(sendTimeMicros())));
+      return;
+    }
     const make = INFERLETS[m.inferlet];
     if (make === undefined) {
       this.reply(m.corr_id, false, `Failed to download manifest: the bench engine has no inferlet ${m.inferlet}`);
@@ -257,6 +383,7 @@ class Connection {
     }
     if (!m.capture_outputs) { this.reply(m.corr_id, true, ''); return; }
     this.reply(m.corr_id, true, id); // the answer goes out before any of the process's events
+    if (output instanceof TokenOutput) { this.tokens.add(output); return; }
     this.streams.push(output);
     this.schedulePump();
   }
@@ -337,6 +464,14 @@ function selftest() {
   const id = crypto.randomUUID();
   const e = d.decode(unframe(eventFrame(id, 'stdout', TOKEN.toString('latin1'))));
   check(e.type === 'process_event' && e.process_id === id && e.value === '0123456789abcdef', 'process_event');
+  const t = new TokenOutput(id, 2, 1, 0);
+  const written = [];
+  const sink = { write: (b) => written.push(b) };
+  t.writeNext(sink);
+  t.writeNext(sink);
+  const tok = d.decode(unframe(written[1]));
+  check(tok.process_id === id && tok.event === 'stdout' && /^[0-9a-f]{12}0001$/.test(tok.value), 'token stamp');
+  check(d.decode(unframe(written[2])).event === 'return', 'token return');
   const long = 'x'.repeat(70000);
   check(d.decode(unframe(eventFrame(id, 'stdout', long))).value === long, 'long event');
   const data = crypto.randomBytes(1000);

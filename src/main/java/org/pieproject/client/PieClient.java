@@ -35,6 +35,7 @@ import org.pieproject.client.hash.Blake3;
 import org.pieproject.client.mcp.McpBridge;
 import org.pieproject.client.mcp.McpReply;
 import org.pieproject.client.session.Connection;
+import org.pieproject.client.session.HashedFile;
 import org.pieproject.client.session.PendingRequests;
 import org.pieproject.client.session.ProcessLists;
 import org.pieproject.client.session.ProcessQueue;
@@ -207,9 +208,10 @@ public final class PieClient implements AutoCloseable {
      * @throws PieRequestException if the engine refuses the program (its reason says why)
      */
     public void addProgram(Path wasm, Path manifest, boolean forceOverwrite) {
-        byte[] bytes = readFile(wasm, "wasm");
+        HashedFile program = readAndHash(wasm); // hashed while it is read
+        byte[] bytes = program.bytes();
+        String hash = program.hash();
         String manifestText = readText(manifest);
-        String hash = hashBlob(bytes);
         long total = chunkCount(bytes.length);
         CompletableFuture<Response> answer = new CompletableFuture<>();
         long corrId = register(answer, null, Long.MAX_VALUE); // the deadline starts after the last chunk
@@ -819,6 +821,17 @@ public final class PieClient implements AutoCloseable {
             throw new PieException("cannot read " + what + " file " + path + ": no such file");
         } catch (IOException | OutOfMemoryError e) {
             throw new PieException("cannot read " + what + " file " + path + ": " + e, e);
+        }
+    }
+
+    private static HashedFile readAndHash(Path path) {
+        Objects.requireNonNull(path, "wasm");
+        try {
+            return HashedFile.read(path);
+        } catch (NoSuchFileException e) {
+            throw new PieException("cannot read wasm file " + path + ": no such file");
+        } catch (IOException | OutOfMemoryError e) {
+            throw new PieException("cannot read wasm file " + path + ": " + e, e);
         }
     }
 

@@ -179,6 +179,18 @@ class PieClientTest {
     }
 
     @Test
+    void aProgramOfMoreChunksThanAreInFlightArrivesIntact(@TempDir Path dir) throws Exception {
+        // Far more chunks than an upload keeps in flight: later chunks are encoded into the buffers of earlier ones.
+        byte[] bytes = new byte[25 * PieClient.CHUNK_SIZE + 7];
+        new Random(2).nextBytes(bytes);
+        Path wasm = Files.write(dir.resolve("big.wasm"), bytes);
+        Path manifest = Files.writeString(dir.resolve("Pie.toml"), MANIFEST);
+        client.addProgram(wasm, manifest, true);
+        assertThat(server.uploadedProgram("uploaded@1.0.0")).hasValueSatisfying(b -> assertThat(b).isEqualTo(bytes));
+        assertThat(client.checkProgram("uploaded@1.0.0", wasm, manifest)).isTrue();
+    }
+
+    @Test
     void anEmptyProgramIsOneEmptyChunk(@TempDir Path dir) throws Exception {
         Path wasm = Files.write(dir.resolve("empty.wasm"), new byte[0]);
         Path manifest = Files.writeString(dir.resolve("Pie.toml"), MANIFEST);

@@ -436,11 +436,22 @@ public final class Connection {
     public void sendChunks(long total, LongFunction<ClientMessage> chunk, BooleanSupplier stop) {
         WebSocketTransport transport = usable("send", System.nanoTime() + settings.requestTimeout().toNanos(),
                 settings.requestTimeout());
+        // A chunk is encoded into the buffer of the one sent CHUNKS_IN_FLIGHT before it, once the JDK is done
+        // with that: an upload allocates that many buffers, not a fresh 256 KiB one per chunk.
         ArrayDeque<CompletableFuture<Void>> inFlight = new ArrayDeque<>();
+        ArrayDeque<MsgPackWriter> buffers = new ArrayDeque<>(); // the messages in flight, in the same order
         for (long i = 0; i < total && !stop.getAsBoolean(); i++) {
-            if (inFlight.size() == CHUNKS_IN_FLIGHT) transport.awaitSent(inFlight.removeFirst());
-            MsgPackWriter w = encode(chunk.apply(i));
+            MsgPackWriter w;
+            if (inFlight.size() == CHUNKS_IN_FLIGHT) {
+                transport.awaitSent(inFlight.removeFirst());
+                w = buffers.removeFirst();
+                w.reset();
+                chunk.apply(i).writeTo(w);
+            } else {
+                w = encode(chunk.apply(i));
+            }
             inFlight.addLast(transport.sendLater(w.array(), w.size()));
+            buffers.addLast(w);
         }
         while (!inFlight.isEmpty()) transport.awaitSent(inFlight.removeFirst());
     }

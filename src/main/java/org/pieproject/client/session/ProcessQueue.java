@@ -24,9 +24,9 @@ import org.pieproject.client.transport.ListenerThread;
  * lock), then looks once more; the listener, after adding, wakes whoever announced. A reader that keeps
  * up therefore costs the listener no lock and no wake-up per event, and one that parks costs one unpark.
  * A lock handed over on every event (and the unpark that went with it) was the largest cost of a busy
- * stream. The single waiter's unpark goes through {@link ListenerThread#unparkSoon}: from the listener it
- * comes at the end of the JDK's current run of callbacks, so the reader wakes to a burst, not to its
- * first event.
+ * stream. The single waiter's unpark goes through {@link ListenerThread#wakeReader}: from the listener,
+ * the first in a run of callbacks comes at once, later ones at the end of the run, so a reader that is
+ * behind wakes to a burst, not to each event.
  *
  * <p>One thread adds events at a time (the listener, or the registry before it publishes the queue);
  * any number of threads may read and close.
@@ -44,6 +44,8 @@ public final class ProcessQueue {
      * unpark, without the lock. Further readers that wait at the same time use the lock and condition.
      */
     private volatile Thread waiter;
+    /** The listener's run of callbacks in which the waiter was last woken; written by the adding thread only. */
+    private long wokenInRun;
     private static final VarHandle WAITER;
 
     static {
@@ -118,7 +120,7 @@ public final class ProcessQueue {
         // itself after this read but looked before the store would sleep through it.
         VarHandle.fullFence();
         Thread w = waiter;
-        if (w != null) ListenerThread.unparkSoon(w);
+        if (w != null) wokenInRun = ListenerThread.wakeReader(w, wokenInRun);
         if (parked.get() > 0) {
             if (terminal) wakeAll();
             else wakeOne();

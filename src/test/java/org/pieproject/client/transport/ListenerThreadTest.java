@@ -146,6 +146,33 @@ class ListenerThreadTest {
     }
 
     @Test
+    void aReadersFirstWakeUpInARunComesAtOnceAndLaterOnesWhenTheRunEnds() throws Exception {
+        Reader first = Reader.start(), again = Reader.start(), nextRun = Reader.start();
+        for (Reader r : List.of(first, again, nextRun)) assertThat(r.parked().await(5, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch finish = new CountDownLatch(1);
+        Future<long[]> run = executor.submit(() -> {
+            long woken = ListenerThread.wakeReader(first.thread(), 0);
+            // Awake while this run goes on: nothing was held for it.
+            boolean atOnce = first.wokenWithin5s() && ((ListenerThread) Thread.currentThread()).deferredWakeups() == 0;
+            ListenerThread.wakeReader(again.thread(), woken); // woken in this run already: held to its end
+            int held = ((ListenerThread) Thread.currentThread()).deferredWakeups();
+            finish.await();
+            return new long[]{atOnce ? 1 : 0, held, woken};
+        });
+        finish.countDown();
+        long[] r = run.get(10, TimeUnit.SECONDS);
+        assertThat(r[0]).isEqualTo(1);
+        assertThat(r[1]).isEqualTo(1);
+        assertThat(again.wokenWithin5s()).isTrue();
+        // A later run is a new one: the same reader's first wake-up in it comes at once again.
+        Future<Integer> later = executor.submit(() -> {
+            ListenerThread.wakeReader(nextRun.thread(), r[2]);
+            return nextRun.wokenWithin5s() ? ((ListenerThread) Thread.currentThread()).deferredWakeups() : -1;
+        });
+        assertThat(later.get(10, TimeUnit.SECONDS)).isEqualTo(0);
+    }
+
+    @Test
     void anyOtherThreadWakesAtOnce() throws Exception {
         Reader reader = Reader.start();
         assertThat(reader.parked().await(5, TimeUnit.SECONDS)).isTrue();
