@@ -31,6 +31,9 @@ import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
@@ -46,6 +49,7 @@ import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.session.ProcessRegistry;
 import org.pieproject.client.session.RequestDeadlines;
 import org.pieproject.client.transport.ListenerThread;
+import org.pieproject.client.transport.TlsSettings;
 import org.pieproject.client.transport.WebSocketTransport;
 import org.pieproject.client.wire.ClientMessage;
 import org.pieproject.client.wire.ClientMessage.Request;
@@ -93,8 +97,8 @@ public final class PieClient implements AutoCloseable {
         this.processes = new ProcessRegistry(b.maxQueuedEvents, b.orphanBufferSize);
         this.mcp = new McpBridge(b.requestTimeout, b.mcpCallTimeout);
         MessageRouter router = new MessageRouter(pending, processes, new FileDownloads(b.maxFileBytes), this::relayMcp);
-        this.transport = WebSocketTransport.connect(b.uri, b.headers, b.connectTimeout, b.maxMessageBytes,
-                b.sendTimeout, router);
+        this.transport = WebSocketTransport.connect(b.uri, b.headers, new TlsSettings(b.sslContext, b.sslParameters),
+                b.connectTimeout, b.maxMessageBytes, b.sendTimeout, router);
         RequestDeadlines.watch(pending);
     }
 
@@ -1010,6 +1014,8 @@ public final class PieClient implements AutoCloseable {
         private int maxQueuedEvents = 1_000_000;
         private int orphanBufferSize = 1024;
         private Map<String, String> headers = new LinkedHashMap<>();
+        private @Nullable SSLContext sslContext;
+        private @Nullable SSLParameters sslParameters;
 
         private Builder() {
         }
@@ -1168,6 +1174,34 @@ public final class PieClient implements AutoCloseable {
         }
 
         /**
+         * The TLS context of {@code wss://} connections, e.g. one whose trust managers trust the engine's
+         * own certificate authority or a self-signed certificate. Default: the JVM's
+         * ({@code SSLContext.getDefault()}, the {@code cacerts} trust store). The host name is verified
+         * against the certificate either way (see {@link #sslParameters}). Ignored for {@code ws://}.
+         *
+         * @param context the context to use
+         * @return this builder
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * TLS parameters of {@code wss://} connections: protocols, cipher suites, server names. Default: the
+         * context's. Hostname verification stays on: the JDK's HTTP client checks the certificate against
+         * the URI's host on every TLS connection, and parameters without an endpoint identification
+         * algorithm are given {@code HTTPS}. Ignored for {@code ws://}.
+         *
+         * @param parameters the parameters (copied when connecting)
+         * @return this builder
+         */
+        public Builder sslParameters(SSLParameters parameters) {
+            this.sslParameters = Objects.requireNonNull(parameters, "parameters");
+            return this;
+        }
+
+        /**
          * Connects with these settings; the builder can be reused.
          *
          * @return an open, not yet authenticated client
@@ -1190,6 +1224,8 @@ public final class PieClient implements AutoCloseable {
             b.maxQueuedEvents = maxQueuedEvents;
             b.orphanBufferSize = orphanBufferSize;
             b.headers = Map.copyOf(headers);
+            b.sslContext = sslContext;
+            b.sslParameters = sslParameters;
             return b;
         }
 

@@ -1,7 +1,14 @@
 package org.pieproject.client.readme;
 
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 import org.pieproject.client.ModelStatus;
 import org.pieproject.client.ParsedPrivateKey;
@@ -106,6 +113,21 @@ final class ReadmeSnippets {
             PieProcess p = client.launchProcess("echo@0.1.0", "{}");
         }
         // endregion
+    }
+
+    static PieClient tls(String uri, X509Certificate engineCertificate) throws GeneralSecurityException, IOException {
+        // region tls
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("engine", engineCertificate);    // an X509Certificate, e.g. read from a PEM file
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+
+        PieClient client = PieClient.builder().uri(uri).sslContext(tls).build(); // uri: "wss://pie.internal:8443"
+        // endregion
+        return client;
     }
 
     static void mcp(PieClient client) {

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pieproject.client.ParsedPrivateKey;
 import org.pieproject.client.PieClient;
 import org.pieproject.client.Reattachment;
+import org.pieproject.client.TestCertificates;
 import org.pieproject.client.mcp.FakeMcpServer;
 import org.pieproject.client.testkit.McpResult;
 import org.pieproject.client.testkit.PieTestServer;
@@ -49,7 +50,7 @@ class ReadmeTest {
             Path.of("src", "test", "java", "org", "pieproject", "client", "readme", "ReadmeSnippets.java");
     /** The regions the tests below run; a new README block needs a region and a test. */
     private static final List<String> RUN = List.of("quick-start", "read-to-the-end", "record-input", "batches",
-            "recovery", "test-engine", "mcp");
+            "recovery", "test-engine", "mcp", "tls");
 
     @TempDir
     static Path dir;
@@ -240,6 +241,17 @@ class ReadmeTest {
      * runs in a child JVM whose {@code PATH} starts with a directory holding an {@code npx} that starts
      * {@link FakeMcpServer} instead; an inferlet then calls the registered server through the client.
      */
+    @Test
+    void tls() throws Exception {
+        TestCertificates.Identity engine = TestCertificates.loopback();
+        try (PieTestServer wss = PieTestServer.builder().tls(engine.serverContext())
+                .inferlet("echo@0.1.0", ctx -> ctx.input()).start();
+             PieClient client = ReadmeSnippets.tls(wss.uri().toString(), engine.certificate())) {
+            client.authenticate("alice");
+            assertThat(client.launchProcess("echo@0.1.0", "over TLS").result()).isEqualTo("over TLS");
+        }
+    }
+
     @Test
     void mcp() throws Exception {
         String java = ProcessHandle.current().info().command()
