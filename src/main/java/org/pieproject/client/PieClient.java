@@ -48,6 +48,10 @@ import org.pieproject.client.session.PendingRequests;
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.session.ProcessRegistry;
 import org.pieproject.client.session.RequestDeadlines;
+import org.pieproject.client.telemetry.ProcessTrace;
+import org.pieproject.client.telemetry.RequestEvent;
+import org.pieproject.client.telemetry.Telemetry;
+import org.pieproject.client.telemetry.TransferTrace;
 import org.pieproject.client.transport.ListenerThread;
 import org.pieproject.client.transport.TlsSettings;
 import org.pieproject.client.transport.WebSocketTransport;
@@ -87,6 +91,7 @@ public final class PieClient implements AutoCloseable {
     private final ProcessRegistry processes;
     private final McpBridge mcp;
     private final WebSocketTransport transport;
+    private final Telemetry telemetry;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable String user;
     /** How this connection authenticated, so {@link #reconnect()} can do it again; never printed. */
@@ -96,9 +101,18 @@ public final class PieClient implements AutoCloseable {
         this.config = b.copy();
         this.processes = new ProcessRegistry(b.maxQueuedEvents, b.orphanBufferSize);
         this.mcp = new McpBridge(b.requestTimeout, b.mcpCallTimeout);
-        MessageRouter router = new MessageRouter(pending, processes, new FileDownloads(b.maxFileBytes), this::relayMcp);
-        this.transport = WebSocketTransport.connect(b.uri, b.headers, new TlsSettings(b.sslContext, b.sslParameters),
-                b.connectTimeout, b.maxMessageBytes, b.sendTimeout, router);
+        this.telemetry = new Telemetry(b.metricsListener);
+        MessageRouter router = new MessageRouter(pending, processes, new FileDownloads(b.maxFileBytes, telemetry),
+                this::relayMcp);
+        Telemetry.Opening opening = telemetry.opening(b.uri);
+        try {
+            this.transport = WebSocketTransport.connect(b.uri, b.headers, new TlsSettings(b.sslContext, b.sslParameters),
+                    b.connectTimeout, b.maxMessageBytes, b.sendTimeout, telemetry.reportingClose(router, b.uri));
+        } catch (RuntimeException e) {
+            opening.failed(e);
+            throw e;
+        }
+        opening.opened();
         RequestDeadlines.watch(pending);
     }
 
@@ -257,6 +271,24 @@ public final class PieClient implements AutoCloseable {
     public void addProgram(Path wasm, Path manifest, boolean forceOverwrite) {
         byte[] bytes = readFile(wasm, "wasm");
         String manifestText = readText(manifest);
+        TransferTrace upload = telemetry.transferStarted("upload", "program", bytes.length);
+        RequestEvent request = telemetry.requestStarted();
+        boolean answered = false;
+        RuntimeException failure = null;
+        try {
+            Response r = uploadProgram(bytes, manifestText, forceOverwrite);
+            answered = r.ok();
+            ok("add_program", r);
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            telemetry.requestEnded(request, "add_program", answered, failure);
+            upload.ended(failure != null ? "failed" : answered ? "ok" : "refused");
+        }
+    }
+
+    private Response uploadProgram(byte[] bytes, String manifestText, boolean forceOverwrite) {
         String hash = hashBlob(bytes);
         long total = chunkCount(bytes.length);
         CompletableFuture<Response> answer = new CompletableFuture<>();
@@ -272,7 +304,7 @@ public final class PieClient implements AutoCloseable {
             throw e;
         }
         pending.startDeadline(corrId, System.nanoTime() + config.requestTimeout.toNanos());
-        ok("add_program", await("add_program", corrId, answer, config.requestTimeout));
+        return await("add_program", corrId, answer, config.requestTimeout);
     }
 
     // ---------------------------------------------------------------- processes
@@ -297,10 +329,11 @@ public final class PieClient implements AutoCloseable {
         if (tokenBudget != null && tokenBudget < 0) throw new IllegalArgumentException("tokenBudget < 0");
         Long budget = tokenBudget == null ? null : tokenBudget.longValue();
         AtomicReference<ProcessQueue> queue = new AtomicReference<>();
+        ProcessTrace trace = captureOutputs ? telemetry.processStarted(inferlet) : null;
         // The queue must exist before the engine's next frame is routed: open it on the listener thread,
         // while it handles the answer, not after this caller wakes up.
         Consumer<Response> openQueue = !captureOutputs ? null : r -> {
-            if (r.ok() && !r.result().isEmpty()) queue.set(processes.open(canonicalId(r.result())));
+            if (r.ok() && !r.result().isEmpty()) queue.set(openQueue(canonicalId(r.result()), trace));
         };
         String id = ok("launch_process", call("launch_process",
                 c -> new ClientMessage.LaunchProcess(c, inferlet, inputJson, captureOutputs, budget),
@@ -360,8 +393,15 @@ public final class PieClient implements AutoCloseable {
         List<String> in = List.copyOf(inputs);
         List<Long> budgets = budgets(tokenBudgets);
         Map<String, ProcessQueue> queues = new ConcurrentHashMap<>();
+        List<@Nullable ProcessTrace> traces = new ArrayList<>();
+        if (captureOutputs) for (int i = 0; i < in.size(); i++) traces.add(telemetry.processStarted(inferlet));
         Consumer<Response> openQueues = !captureOutputs ? null : r -> {
-            if (r.ok()) for (String id : parseStringArray(r.result())) queues.put(canonicalId(id), processes.open(canonicalId(id)));
+            if (!r.ok()) return;
+            List<String> ids = parseStringArray(r.result());
+            for (int i = 0; i < ids.size(); i++) {
+                String id = canonicalId(ids.get(i));
+                queues.put(id, openQueue(id, i < traces.size() ? traces.get(i) : null));
+            }
         };
         String json = ok("launch_processes", call("launch_processes",
                 c -> new ClientMessage.LaunchProcesses(c, inferlet, in, captureOutputs, budgets),
@@ -437,7 +477,7 @@ public final class PieClient implements AutoCloseable {
         String id = canonicalId(processId);
         boolean known = processes.get(id) != null;
         // Opened before the request goes out: the replayed events follow the answer at once.
-        ProcessQueue queue = processes.open(id);
+        ProcessQueue queue = openQueue(id, known ? null : telemetry.processStarted(""));
         try {
             ok("attach_process", call("attach_process", c -> new ClientMessage.AttachProcess(c, processId)));
         } catch (RuntimeException e) {
@@ -783,6 +823,18 @@ public final class PieClient implements AutoCloseable {
         while (!inFlight.isEmpty()) transport.awaitSent(inFlight.removeFirst());
     }
 
+    /** Opens a process's queue and has its end reported to {@code trace}, if it is traced. */
+    private ProcessQueue openQueue(String processId, @Nullable ProcessTrace trace) {
+        ProcessQueue q = processes.open(processId);
+        if (trace != null) q.trace(trace);
+        return q;
+    }
+
+    /** Where this client reports what it does; {@link PieProcess} reports its uploads there. */
+    Telemetry telemetry() {
+        return telemetry;
+    }
+
     /** The handle of a process is done with: drop its events from now on. */
     void release(String processId) {
         processes.release(processId);
@@ -836,6 +888,23 @@ public final class PieClient implements AutoCloseable {
     }
 
     private Response call(String op, LongFunction<Request> request, Duration timeout, Consumer<Response> onAnswer) {
+        RequestEvent event = telemetry.requestStarted();
+        boolean answered = false;
+        Throwable failure = null;
+        try {
+            Response r = exchange(op, request, timeout, onAnswer);
+            answered = r.ok();
+            return r;
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            telemetry.requestEnded(event, op, answered, failure);
+        }
+    }
+
+    /** Sends one request and waits for its answer; {@link #call} reports it. */
+    private Response exchange(String op, LongFunction<Request> request, Duration timeout, Consumer<Response> onAnswer) {
         CompletableFuture<Response> answer = new CompletableFuture<>();
         long corrId = register(answer, onAnswer, System.nanoTime() + timeout.toNanos());
         CompletableFuture<Void> sent;
@@ -1016,6 +1085,7 @@ public final class PieClient implements AutoCloseable {
         private Map<String, String> headers = new LinkedHashMap<>();
         private @Nullable SSLContext sslContext;
         private @Nullable SSLParameters sslParameters;
+        private @Nullable PieMetricsListener metricsListener;
 
         private Builder() {
         }
@@ -1202,6 +1272,19 @@ public final class PieClient implements AutoCloseable {
         }
 
         /**
+         * Receives this client's counters and timers (requests, processes, transfers, connections), to feed
+         * Micrometer or OpenTelemetry; see {@link PieMetricsListener} for the names. Default: none. JDK Flight
+         * Recorder events are there either way.
+         *
+         * @param listener quick, non-blocking callbacks; one that throws is logged and kept
+         * @return this builder
+         */
+        public Builder metricsListener(PieMetricsListener listener) {
+            this.metricsListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
          * Connects with these settings; the builder can be reused.
          *
          * @return an open, not yet authenticated client
@@ -1226,6 +1309,7 @@ public final class PieClient implements AutoCloseable {
             b.headers = Map.copyOf(headers);
             b.sslContext = sslContext;
             b.sslParameters = sslParameters;
+            b.metricsListener = metricsListener;
             return b;
         }
 
