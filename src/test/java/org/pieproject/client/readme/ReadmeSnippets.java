@@ -6,13 +6,18 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
 import org.pieproject.client.ModelStatus;
 import org.pieproject.client.ParsedPrivateKey;
 import org.pieproject.client.PieClient;
+import org.pieproject.client.PieMetricsListener;
 import org.pieproject.client.PieProcess;
 import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.ProcessInfo;
@@ -126,6 +131,29 @@ final class ReadmeSnippets {
         tls.init(null, tmf.getTrustManagers(), null);
 
         PieClient client = PieClient.builder().uri(uri).sslContext(tls).build(); // uri: "wss://pie.internal:8443"
+        // endregion
+        return client;
+    }
+
+    static PieClient micrometer(String uri, MeterRegistry registry) {
+        // region micrometer
+        record MicrometerBridge(MeterRegistry registry) implements PieMetricsListener {
+            @Override
+            public void count(String name, long amount, Map<String, String> tags) {
+                registry.counter(name, tags(tags)).increment(amount);
+            }
+
+            @Override
+            public void time(String name, Duration duration, Map<String, String> tags) {
+                registry.timer(name, tags(tags)).record(duration);
+            }
+
+            private static Tags tags(Map<String, String> tags) {
+                return Tags.of(tags.entrySet().stream().map(t -> Tag.of(t.getKey(), t.getValue())).toList());
+            }
+        }
+
+        PieClient client = PieClient.builder().uri(uri).metricsListener(new MicrometerBridge(registry)).build();
         // endregion
         return client;
     }

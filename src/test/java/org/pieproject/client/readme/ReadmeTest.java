@@ -25,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,7 @@ class ReadmeTest {
             Path.of("src", "test", "java", "org", "pieproject", "client", "readme", "ReadmeSnippets.java");
     /** The regions the tests below run; a new README block needs a region and a test. */
     private static final List<String> RUN = List.of("quick-start", "read-to-the-end", "record-input", "batches",
-            "recovery", "test-engine", "mcp", "tls");
+            "recovery", "test-engine", "mcp", "tls", "micrometer");
 
     @TempDir
     static Path dir;
@@ -241,6 +242,22 @@ class ReadmeTest {
      * runs in a child JVM whose {@code PATH} starts with a directory holding an {@code npx} that starts
      * {@link FakeMcpServer} instead; an inferlet then calls the registered server through the client.
      */
+    @Test
+    void micrometer() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (PieClient client = ReadmeSnippets.micrometer(server.uri().toString(), registry)) {
+            client.authenticate("alice", ParsedPrivateKey.fromFile(keyPath));
+            client.launchProcess("echo@0.1.0", "{}").result();
+        }
+        assertThat(registry.get("pie.client.requests").tags("type", "launch_process", "outcome", "ok").timer().count())
+                .isEqualTo(1);
+        assertThat(registry.get("pie.client.processes").tags("inferlet", "echo@0.1.0", "outcome", "return").timer()
+                .totalTime(TimeUnit.NANOSECONDS)).isPositive();
+        assertThat(registry.get("pie.client.process.events").tags("inferlet", "echo@0.1.0").counter().count())
+                .isEqualTo(2); // its stdout and its return
+        assertThat(registry.get("pie.client.connections").tags("event", "closed").counter().count()).isEqualTo(1);
+    }
+
     @Test
     void tls() throws Exception {
         TestCertificates.Identity engine = TestCertificates.loopback();
