@@ -171,6 +171,33 @@ class TelemetryJfrTest {
         }
     }
 
+    @Test
+    void aReconnectAttemptIsRecordedWithItsFieldsForTheReconnectCodeToCall() throws Exception {
+        TelemetryMetricsTest.Readings readings = new TelemetryMetricsTest.Readings();
+        org.pieproject.client.telemetry.Telemetry telemetry = new org.pieproject.client.telemetry.Telemetry(readings);
+        Path jfr = dir.resolve("reconnect.jfr");
+        try (Recording recording = new Recording()) {
+            EVENTS.forEach(name -> recording.enable(name).withoutThreshold());
+            recording.start();
+            var first = telemetry.reconnectAttemptStarted();
+            telemetry.reconnectAttemptEnded(first, java.net.URI.create("wss://user:pw@engine.example:8443/path?token=" + TOKEN), 1,
+                    Duration.ofMillis(250), new PieConnectionException("could not connect: refused"));
+            var second = telemetry.reconnectAttemptStarted();
+            telemetry.reconnectAttemptEnded(second, java.net.URI.create("ws://127.0.0.1:9"), 2, Duration.ofMillis(500), null);
+            recording.stop();
+            recording.dump(jfr);
+        }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(jfr);
+        assertThat(events).extracting(e -> e.getEventType().getName()).containsOnly("org.pieproject.ReconnectAttempt");
+        assertThat(events).extracting(e -> e.getString("engine") + " " + e.getInt("attempt") + " "
+                        + e.getDuration("delay").toMillis() + " " + e.getString("outcome") + " " + e.getString("failure"))
+                .containsExactly("wss://engine.example:8443 1 250 failed could not connect: refused",
+                        "ws://127.0.0.1:9 2 500 connected ");
+        assertThat(indexOf(Files.readAllBytes(jfr), TOKEN.getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+        assertThat(readings.named("pie.client.reconnect.attempts")).extracting(r -> r.tags().get("outcome"))
+                .containsExactly("failed", "connected");
+    }
+
     static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
