@@ -275,10 +275,10 @@ public final class PieClient implements AutoCloseable {
         RequestEvent request = telemetry.requestStarted();
         boolean answered = false;
         RuntimeException failure = null;
+        Response r;
         try {
-            Response r = uploadProgram(bytes, manifestText, forceOverwrite);
+            r = uploadProgram(bytes, manifestText, forceOverwrite);
             answered = r.ok();
-            ok("add_program", r);
         } catch (RuntimeException e) {
             failure = e;
             throw e;
@@ -286,6 +286,7 @@ public final class PieClient implements AutoCloseable {
             telemetry.requestEnded(request, "add_program", answered, failure);
             upload.ended(failure != null ? "failed" : answered ? "ok" : "refused");
         }
+        ok("add_program", r);
     }
 
     private Response uploadProgram(byte[] bytes, String manifestText, boolean forceOverwrite) {

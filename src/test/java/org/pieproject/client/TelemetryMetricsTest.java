@@ -3,6 +3,8 @@ package org.pieproject.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.pieproject.client.testkit.PieTestServer;
 
 /** The metrics listener gets every counter and timer with its tags; one that throws changes nothing else. */
@@ -55,13 +58,16 @@ class TelemetryMetricsTest {
     }
 
     @Test
-    void requestsProcessesTransfersAndConnectionsAreCountedAndTimed() {
+    void requestsProcessesTransfersAndConnectionsAreCountedAndTimed(@TempDir Path dir) throws Exception {
+        Path wasm = Files.write(dir.resolve("p.wasm"), new byte[100]);
+        Path notAManifest = Files.writeString(dir.resolve("Pie.toml"), "this is not a manifest");
         Readings readings = new Readings();
         try (PieTestServer server = engine()) {
             try (PieClient client = PieClient.builder().uri(server.uri()).metricsListener(readings).build()) {
                 client.authenticate("alice");
                 assertThat(client.launchProcess("chatty@0.1.0", "{}").result()).isEqualTo("done");
                 assertThatThrownBy(() -> client.launchProcess("missing@1.0.0", "{}")).isInstanceOf(PieRequestException.class);
+                assertThatThrownBy(() -> client.addProgram(wasm, notAManifest, false)).isInstanceOf(PieRequestException.class);
             }
             int closedPort = server.port();
             server.close();
@@ -70,7 +76,7 @@ class TelemetryMetricsTest {
         }
 
         assertThat(readings.named("pie.client.requests")).extracting(r -> r.tags().get("type") + ":" + r.tags().get("outcome"))
-                .containsExactly("auth_identify:ok", "launch_process:ok", "launch_process:refused");
+                .containsExactly("auth_identify:ok", "launch_process:ok", "launch_process:refused", "add_program:refused");
         assertThat(readings.named("pie.client.requests")).allSatisfy(r -> {
             assertThat(r.kind()).isEqualTo("time");
             assertThat(r.duration()).isPositive();
@@ -87,8 +93,9 @@ class TelemetryMetricsTest {
             assertThat(r.amount()).isEqualTo(3000);
             assertThat(r.tags()).isEqualTo(Map.of("direction", "download", "kind", "file"));
         });
-        assertThat(readings.named("pie.client.transfers")).singleElement()
-                .satisfies(r -> assertThat(r.tags()).containsEntry("outcome", "ok"));
+        assertThat(readings.named("pie.client.transfers")).extracting(Reading::tags).containsExactly(
+                Map.of("direction", "download", "kind", "file", "outcome", "ok"),
+                Map.of("direction", "upload", "kind", "program", "outcome", "refused"));
         assertThat(readings.named("pie.client.connections")).extracting(r -> r.tags().get("event"))
                 .containsExactly("opened", "closed", "failed");
     }
