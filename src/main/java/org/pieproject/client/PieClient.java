@@ -26,6 +26,9 @@ import java.util.function.Consumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
@@ -40,6 +43,11 @@ import org.pieproject.client.session.PendingRequests;
 import org.pieproject.client.session.ProcessLists;
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.session.ProcessRegistry;
+import org.pieproject.client.telemetry.ProcessTrace;
+import org.pieproject.client.telemetry.RequestEvent;
+import org.pieproject.client.telemetry.Telemetry;
+import org.pieproject.client.telemetry.TransferTrace;
+import org.pieproject.client.transport.TlsSettings;
 import org.pieproject.client.wire.ClientMessage;
 import org.pieproject.client.wire.ClientMessage.Request;
 import org.pieproject.client.wire.ServerMessage;
@@ -73,14 +81,18 @@ public final class PieClient implements AutoCloseable {
     private final McpBridge mcp;
     /** The connection's life (open, authenticate, close) and the path every request travels. */
     private final Connection connection;
+    /** Where this client reports what it does (JFR events and the metrics listener). */
+    private final Telemetry telemetry;
 
     private PieClient(Builder b) {
         this.config = b.copy();
         this.processes = new ProcessRegistry(b.maxQueuedEvents, b.orphanBufferSize);
         this.mcp = new McpBridge(b.requestTimeout, b.mcpCallTimeout);
-        this.connection = Connection.open(new Connection.Settings(b.uri, b.headers, b.connectTimeout, b.sendTimeout,
-                b.requestTimeout, b.maxMessageBytes, b.maxFileBytes, b.reconnect), pending, processes, this::relayMcp,
-                b.stateListeners);
+        this.telemetry = new Telemetry(b.metricsListener);
+        this.connection = Connection.open(new Connection.Settings(b.uri, b.headers,
+                new TlsSettings(b.sslContext, b.sslParameters), b.connectTimeout, b.sendTimeout, b.requestTimeout,
+                b.maxMessageBytes, b.maxFileBytes, b.reconnect), pending, processes, this::relayMcp,
+                b.stateListeners, telemetry);
     }
 
     /**
@@ -212,6 +224,25 @@ public final class PieClient implements AutoCloseable {
         byte[] bytes = program.bytes();
         String hash = program.hash();
         String manifestText = readText(manifest);
+        TransferTrace upload = telemetry.transferStarted("upload", "program", bytes.length);
+        RequestEvent request = telemetry.requestStarted();
+        boolean answered = false;
+        RuntimeException failure = null;
+        Response r;
+        try {
+            r = uploadProgram(bytes, hash, manifestText, forceOverwrite);
+            answered = r.ok();
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            telemetry.requestEnded(request, "add_program", answered, failure);
+            upload.ended(failure != null ? "failed" : answered ? "ok" : "refused");
+        }
+        ok("add_program", r);
+    }
+
+    private Response uploadProgram(byte[] bytes, String hash, String manifestText, boolean forceOverwrite) {
         long total = chunkCount(bytes.length);
         CompletableFuture<Response> answer = new CompletableFuture<>();
         long corrId = register(answer, null, Long.MAX_VALUE); // the deadline starts after the last chunk
@@ -226,7 +257,7 @@ public final class PieClient implements AutoCloseable {
             throw e;
         }
         pending.startDeadline(corrId, System.nanoTime() + config.requestTimeout.toNanos());
-        ok("add_program", await("add_program", corrId, answer, config.requestTimeout));
+        return await("add_program", corrId, answer, config.requestTimeout);
     }
 
     // ---------------------------------------------------------------- processes
@@ -251,10 +282,11 @@ public final class PieClient implements AutoCloseable {
         if (tokenBudget != null && tokenBudget < 0) throw new IllegalArgumentException("tokenBudget < 0");
         Long budget = tokenBudget == null ? null : tokenBudget.longValue();
         AtomicReference<ProcessQueue> queue = new AtomicReference<>();
+        ProcessTrace trace = captureOutputs ? telemetry.processStarted(inferlet) : null;
         // The queue must exist before the engine's next frame is routed: open it on the listener thread,
         // while it handles the answer, not after this caller wakes up.
         Consumer<Response> openQueue = !captureOutputs ? null : r -> {
-            if (r.ok() && !r.result().isEmpty()) queue.set(processes.open(canonicalId(r.result())));
+            if (r.ok() && !r.result().isEmpty()) queue.set(openQueue(canonicalId(r.result()), trace));
         };
         String id = ok("launch_process", call("launch_process",
                 c -> new ClientMessage.LaunchProcess(c, inferlet, inputJson, captureOutputs, budget),
@@ -314,8 +346,15 @@ public final class PieClient implements AutoCloseable {
         List<String> in = List.copyOf(inputs);
         List<Long> budgets = budgets(tokenBudgets);
         Map<String, ProcessQueue> queues = new ConcurrentHashMap<>();
+        List<@Nullable ProcessTrace> traces = new ArrayList<>();
+        if (captureOutputs) for (int i = 0; i < in.size(); i++) traces.add(telemetry.processStarted(inferlet));
         Consumer<Response> openQueues = !captureOutputs ? null : r -> {
-            if (r.ok()) for (String id : parseStringArray(r.result())) queues.put(canonicalId(id), processes.open(canonicalId(id)));
+            if (!r.ok()) return;
+            List<String> ids = parseStringArray(r.result());
+            for (int i = 0; i < ids.size(); i++) {
+                String id = canonicalId(ids.get(i));
+                queues.put(id, openQueue(id, i < traces.size() ? traces.get(i) : null));
+            }
         };
         String json = ok("launch_processes", call("launch_processes",
                 c -> new ClientMessage.LaunchProcesses(c, inferlet, in, captureOutputs, budgets),
@@ -389,7 +428,13 @@ public final class PieClient implements AutoCloseable {
     public PieProcess attachProcess(String processId) {
         Objects.requireNonNull(processId, "processId");
         String id = canonicalId(processId);
-        return new PieProcess(connection, id, connection.attach(id));
+        boolean known = processes.get(id) != null;
+        ProcessQueue queue = connection.attach(id);
+        if (!known) {
+            ProcessTrace trace = telemetry.processStarted("");
+            if (trace != null) queue.trace(trace);
+        }
+        return new PieProcess(connection, id, queue);
     }
 
     /**
@@ -690,6 +735,13 @@ public final class PieClient implements AutoCloseable {
         connection.sendChunks(total, chunk, stop);
     }
 
+    /** Opens a process's queue and has its end reported to {@code trace}, if it is traced. */
+    private ProcessQueue openQueue(String processId, @Nullable ProcessTrace trace) {
+        ProcessQueue q = processes.open(processId);
+        if (trace != null) q.trace(trace);
+        return q;
+    }
+
     /** Requests still waiting for an answer; lets tests prove that abandoned requests leave nothing behind. */
     int pendingRequests() {
         return pending.size();
@@ -865,6 +917,9 @@ public final class PieClient implements AutoCloseable {
         private Map<String, String> headers = new LinkedHashMap<>();
         private @Nullable ReconnectPolicy reconnect;
         private List<Consumer<? super ConnectionState>> stateListeners = new ArrayList<>();
+        private @Nullable SSLContext sslContext;
+        private @Nullable SSLParameters sslParameters;
+        private @Nullable PieMetricsListener metricsListener;
 
         private Builder() {
         }
@@ -1053,6 +1108,47 @@ public final class PieClient implements AutoCloseable {
         }
 
         /**
+         * The TLS context of {@code wss://} connections, e.g. one whose trust managers trust the engine's
+         * own certificate authority or a self-signed certificate. Default: the JVM's
+         * ({@code SSLContext.getDefault()}, the {@code cacerts} trust store). The host name is verified
+         * against the certificate either way (see {@link #sslParameters}). Ignored for {@code ws://}.
+         *
+         * @param context the context to use
+         * @return this builder
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * TLS parameters of {@code wss://} connections: protocols, cipher suites, server names. Default: the
+         * context's. Hostname verification stays on: the JDK's HTTP client checks the certificate against
+         * the URI's host on every TLS connection, and parameters without an endpoint identification
+         * algorithm are given {@code HTTPS}. Ignored for {@code ws://}.
+         *
+         * @param parameters the parameters (copied when connecting)
+         * @return this builder
+         */
+        public Builder sslParameters(SSLParameters parameters) {
+            this.sslParameters = Objects.requireNonNull(parameters, "parameters");
+            return this;
+        }
+
+        /**
+         * Receives this client's counters and timers (requests, processes, transfers, connections), to feed
+         * Micrometer or OpenTelemetry; see {@link PieMetricsListener} for the names. Default: none. JDK Flight
+         * Recorder events are there either way.
+         *
+         * @param listener quick, non-blocking callbacks; one that throws is logged and kept
+         * @return this builder
+         */
+        public Builder metricsListener(PieMetricsListener listener) {
+            this.metricsListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
          * Connects with these settings; the builder can be reused.
          *
          * @return an open, not yet authenticated client
@@ -1077,6 +1173,9 @@ public final class PieClient implements AutoCloseable {
             b.headers = Map.copyOf(headers);
             b.reconnect = reconnect;
             b.stateListeners = List.copyOf(stateListeners);
+            b.sslContext = sslContext;
+            b.sslParameters = sslParameters;
+            b.metricsListener = metricsListener;
             return b;
         }
 

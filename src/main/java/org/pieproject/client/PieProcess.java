@@ -16,6 +16,7 @@ import java.util.stream.StreamSupport;
 import org.jspecify.annotations.Nullable;
 import org.pieproject.client.session.Connection;
 import org.pieproject.client.session.ProcessQueue;
+import org.pieproject.client.telemetry.TransferTrace;
 import org.pieproject.client.wire.ClientMessage;
 
 /**
@@ -114,12 +115,21 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
     public void transferFile(byte[] data) {
         Objects.requireNonNull(data, "data");
         requireId();
-        String hash = PieClient.hashBlob(data);
-        long total = PieClient.chunkCount(data.length);
-        connection.sendChunks(total, i -> {
-            int off = (int) (i * PieClient.CHUNK_SIZE);
-            return new ClientMessage.TransferFile(id, hash, i, total, data, off, Math.min(PieClient.CHUNK_SIZE, data.length - off));
-        }, () -> false);
+        TransferTrace upload = connection.telemetry().transferStarted("upload", "file", data.length);
+        RuntimeException failure = null;
+        try {
+            String hash = PieClient.hashBlob(data);
+            long total = PieClient.chunkCount(data.length);
+            connection.sendChunks(total, i -> {
+                int off = (int) (i * PieClient.CHUNK_SIZE);
+                return new ClientMessage.TransferFile(id, hash, i, total, data, off, Math.min(PieClient.CHUNK_SIZE, data.length - off));
+            }, () -> false);
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            upload.ended(failure);
+        }
     }
 
     /**

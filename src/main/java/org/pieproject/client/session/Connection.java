@@ -31,8 +31,12 @@ import org.pieproject.client.PieProcessLostException;
 import org.pieproject.client.PieRequestException;
 import org.pieproject.client.PieTimeoutException;
 import org.pieproject.client.ReconnectPolicy;
+import org.pieproject.client.telemetry.ReconnectAttemptEvent;
+import org.pieproject.client.telemetry.RequestEvent;
+import org.pieproject.client.telemetry.Telemetry;
 import org.pieproject.client.transport.FrameHandler;
 import org.pieproject.client.transport.ListenerThread;
+import org.pieproject.client.transport.TlsSettings;
 import org.pieproject.client.transport.TransportClosedException;
 import org.pieproject.client.transport.WebSocketTransport;
 import org.pieproject.client.wire.ClientMessage;
@@ -71,6 +75,7 @@ public final class Connection {
      *
      * @param uri             the engine's address
      * @param headers         extra upgrade request headers
+     * @param tls             the TLS of {@code wss://} connections
      * @param connectTimeout  how long opening may take
      * @param sendTimeout     how long one message may wait for the socket
      * @param requestTimeout  the default deadline of a request
@@ -78,7 +83,7 @@ public final class Connection {
      * @param maxFileBytes    the largest file taken from an inferlet
      * @param reconnect       how to get a lost connection back, or null to end with it
      */
-    public record Settings(URI uri, Map<String, String> headers, Duration connectTimeout, Duration sendTimeout,
+    public record Settings(URI uri, Map<String, String> headers, TlsSettings tls, Duration connectTimeout, Duration sendTimeout,
                            Duration requestTimeout, int maxMessageBytes, long maxFileBytes,
                            @Nullable ReconnectPolicy reconnect) {
         @Override
@@ -104,6 +109,7 @@ public final class Connection {
     private final ProcessRegistry processes;
     private final Consumer<ServerMessage.McpRequest> mcpRequests;
     private final StateEvents stateEvents;
+    private final Telemetry telemetry;
     /** Guards the moves between links and states: a loss, a link taking over, the final close. */
     private final ReentrantLock lock = new ReentrantLock();
     /** The current WebSocket, or the last one while reconnecting. */
@@ -121,8 +127,10 @@ public final class Connection {
     private final Map<String, LongFunction<Request>> mcpServers = new ConcurrentHashMap<>();
 
     private Connection(Settings settings, PendingRequests pending, ProcessRegistry processes,
-                       Consumer<ServerMessage.McpRequest> mcpRequests, List<Consumer<? super ConnectionState>> listeners) {
+                       Consumer<ServerMessage.McpRequest> mcpRequests, List<Consumer<? super ConnectionState>> listeners,
+                       Telemetry telemetry) {
         this.settings = settings;
+        this.telemetry = telemetry;
         this.pending = pending;
         this.processes = processes;
         this.mcpRequests = mcpRequests;
@@ -138,7 +146,7 @@ public final class Connection {
      */
     private final class Link implements FrameHandler {
         private final MessageRouter router =
-                new MessageRouter(pending, processes, new FileDownloads(settings.maxFileBytes()), mcpRequests);
+                new MessageRouter(pending, processes, new FileDownloads(settings.maxFileBytes(), telemetry), mcpRequests);
         /** Set once this link's loss has been dealt with, by whoever sees it first. */
         final AtomicBoolean lost = new AtomicBoolean();
         @Nullable WebSocketTransport transport;
@@ -156,8 +164,16 @@ public final class Connection {
 
     private Link openLink() {
         Link l = new Link();
-        l.transport = WebSocketTransport.connect(settings.uri(), settings.headers(), settings.connectTimeout(),
-                settings.maxMessageBytes(), settings.sendTimeout(), l);
+        Telemetry.Opening opening = telemetry.opening(settings.uri());
+        try {
+            l.transport = WebSocketTransport.connect(settings.uri(), settings.headers(), settings.tls(),
+                    settings.connectTimeout(), settings.maxMessageBytes(), settings.sendTimeout(),
+                    telemetry.reportingClose(l, settings.uri()));
+        } catch (RuntimeException e) {
+            opening.failed(e);
+            throw e;
+        }
+        opening.opened();
         return l;
     }
 
@@ -169,12 +185,22 @@ public final class Connection {
      * @param processes   the process event queues
      * @param mcpRequests what to do with an inferlet's MCP call; must not block
      * @param listeners   receive the connection's states, in order, off the listener thread
+     * @param telemetry   where requests, transfers and the connection's life are reported
      * @return the open, not yet authenticated connection
      */
     public static Connection open(Settings settings, PendingRequests pending, ProcessRegistry processes,
                                   Consumer<ServerMessage.McpRequest> mcpRequests,
-                                  List<Consumer<? super ConnectionState>> listeners) {
-        return new Connection(settings, pending, processes, mcpRequests, listeners);
+                                  List<Consumer<? super ConnectionState>> listeners, Telemetry telemetry) {
+        return new Connection(settings, pending, processes, mcpRequests, listeners, telemetry);
+    }
+
+    /**
+     * Where this connection reports what it does; process handles report their uploads there.
+     *
+     * @return the telemetry
+     */
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     /**
@@ -276,6 +302,24 @@ public final class Connection {
      * @return the engine's answer
      */
     public Response call(String op, LongFunction<Request> request, Duration timeout, @Nullable Consumer<Response> onAnswer) {
+        RequestEvent event = telemetry.requestStarted();
+        boolean answered = false;
+        Throwable failure = null;
+        try {
+            Response r = exchange(op, request, timeout, onAnswer);
+            answered = r.ok();
+            return r;
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
+        } finally {
+            telemetry.requestEnded(event, op, answered, failure);
+        }
+    }
+
+    /** Sends one request and waits for its answer; {@link #call} reports it. */
+    private Response exchange(String op, LongFunction<Request> request, Duration timeout,
+                              @Nullable Consumer<Response> onAnswer) {
         long deadline = System.nanoTime() + timeout.toNanos();
         WebSocketTransport transport = usable(op, deadline, timeout);
         CompletableFuture<Response> answer = new CompletableFuture<>();
@@ -660,37 +704,45 @@ public final class Connection {
                     return; // close() interrupts the wait
                 }
                 if (closed.get()) return;
-                Link fresh;
+                ReconnectAttemptEvent report = telemetry.reconnectAttemptStarted();
+                boolean connected = false;
                 try {
-                    fresh = openLink();
-                } catch (PieException e) {
-                    last = e;
-                    continue;
-                }
-                try {
-                    reestablish(fresh);
-                } catch (Refused e) {
-                    finish((PieException) e.getCause());
-                    return;
-                } catch (PieException e) {
-                    last = e;
-                    Objects.requireNonNull(fresh.transport).close();
-                    continue;
-                }
-                lock.lock();
-                try {
-                    if (closed.get() || finished.get()) return;
-                    if (fresh.lost.get()) {
-                        last = Objects.requireNonNullElse(fresh.transport.closeCause(), last);
+                    Link fresh;
+                    try {
+                        fresh = openLink();
+                    } catch (PieException e) {
+                        last = e;
                         continue;
                     }
-                    reconnector = null;
-                    up.complete(null);
-                    moveTo(new ConnectionState.Reconnected(settings.uri(), attempt));
+                    try {
+                        reestablish(fresh);
+                    } catch (Refused e) {
+                        last = (PieException) e.getCause();
+                        finish(last);
+                        return;
+                    } catch (PieException e) {
+                        last = e;
+                        Objects.requireNonNull(fresh.transport).close();
+                        continue;
+                    }
+                    lock.lock();
+                    try {
+                        if (closed.get() || finished.get()) return;
+                        if (fresh.lost.get()) {
+                            last = Objects.requireNonNullElse(fresh.transport.closeCause(), last);
+                            continue;
+                        }
+                        reconnector = null;
+                        connected = true;
+                        up.complete(null);
+                        moveTo(new ConnectionState.Reconnected(settings.uri(), attempt));
+                    } finally {
+                        lock.unlock();
+                    }
+                    return;
                 } finally {
-                    lock.unlock();
+                    telemetry.reconnectAttemptEnded(report, settings.uri(), attempt, delay, connected ? null : last);
                 }
-                return;
             }
         } finally {
             lock.lock();

@@ -7,6 +7,8 @@ import java.util.Map;
 
 import org.pieproject.client.hash.Blake3;
 import org.pieproject.client.ProcessEvent;
+import org.pieproject.client.telemetry.Telemetry;
+import org.pieproject.client.telemetry.TransferTrace;
 import org.pieproject.client.wire.ServerMessage.FileChunk;
 
 /**
@@ -22,6 +24,7 @@ public final class FileDownloads {
     private static final System.Logger LOG = System.getLogger(FileDownloads.class.getName());
 
     private final long maxFileBytes;
+    private final Telemetry telemetry;
     private final Map<String, Download> downloads = new HashMap<>();
 
     /**
@@ -30,7 +33,18 @@ public final class FileDownloads {
      * @param maxFileBytes the largest file taken; a larger one is dropped and logged
      */
     public FileDownloads(long maxFileBytes) {
+        this(maxFileBytes, new Telemetry(null));
+    }
+
+    /**
+     * Creates the table, empty, reporting each file as a download.
+     *
+     * @param maxFileBytes the largest file taken; a larger one is dropped and logged
+     * @param telemetry    where to report downloads
+     */
+    public FileDownloads(long maxFileBytes, Telemetry telemetry) {
         this.maxFileBytes = maxFileBytes;
+        this.telemetry = telemetry;
     }
 
     /**
@@ -45,12 +59,14 @@ public final class FileDownloads {
         final long totalChunks;
         final String name;
         final Blake3.BackgroundHasher hash = Blake3.newBackgroundHasher();
+        final TransferTrace trace;
         byte[] data;
         int length;
         long nextIndex;
 
-        Download(long totalChunks, String name, int firstChunkLength, long maxFileBytes) {
+        Download(long totalChunks, String name, int firstChunkLength, long maxFileBytes, TransferTrace trace) {
             this.totalChunks = totalChunks;
+            this.trace = trace;
             this.name = name;
             long announced = totalChunks > Long.MAX_VALUE / Math.max(1, firstChunkLength)
                     ? Long.MAX_VALUE : totalChunks * firstChunkLength;
@@ -99,7 +115,8 @@ public final class FileDownloads {
                         downloads.size(), c.fileHash());
                 clear();
             }
-            d = new Download(c.totalChunks(), c.name(), c.length(), maxFileBytes);
+            d = new Download(c.totalChunks(), c.name(), c.length(), maxFileBytes,
+                    telemetry.transferStarted("download", "file", 0));
             downloads.put(key, d);
         }
         String problem = null;
@@ -112,6 +129,7 @@ public final class FileDownloads {
         }
         if (problem != null) {
             downloads.remove(key).hash.cancel();
+            d.trace.ended("dropped", d.length);
             LOG.log(System.Logger.Level.WARNING, "dropping file {0} of process {1}: {2}", c.fileHash(), c.processId(), problem);
             return null;
         }
@@ -122,6 +140,7 @@ public final class FileDownloads {
         downloads.remove(key);
         String actual = HexFormat.of().formatHex(d.hash.digest(d.data, d.length));
         byte[] bytes = d.bytes();
+        d.trace.ended(actual.equalsIgnoreCase(c.fileHash()) ? "ok" : "hash-mismatch", d.length);
         if (!actual.equalsIgnoreCase(c.fileHash())) {
             LOG.log(System.Logger.Level.WARNING, "dropping file of process {0}: BLAKE3 {1} does not match {2}",
                     c.processId(), actual, c.fileHash());
@@ -139,7 +158,10 @@ public final class FileDownloads {
 
     /** Forgets every partial download (the connection is gone). */
     public void clear() {
-        for (Download d : downloads.values()) d.hash.cancel();
+        for (Download d : downloads.values()) {
+            d.hash.cancel();
+            d.trace.ended("abandoned", d.length);
+        }
         downloads.clear();
     }
 }

@@ -7,10 +7,12 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.jspecify.annotations.Nullable;
 import org.pieproject.client.PieConnectionException;
 import org.pieproject.client.PieException;
 import org.pieproject.client.PieProcessLostException;
 import org.pieproject.client.ProcessEvent;
+import org.pieproject.client.telemetry.ProcessTrace;
 import org.pieproject.client.transport.ListenerThread;
 
 /**
@@ -62,6 +64,10 @@ public final class ProcessQueue {
     private volatile boolean terminalTaken;
     private volatile long dropped;
     private volatile PieException closedCause;
+    /** Told once when the stream ends, for telemetry; null when nobody traces this process (the usual case). */
+    private volatile @Nullable ProcessTrace trace;
+    /** How the process ended: written before terminalQueued, read after it. */
+    private String endedAs = "";
 
     /**
      * A reader that finds the queue empty watches it this long before parking, if that paid off last time
@@ -109,7 +115,13 @@ public final class ProcessQueue {
     public boolean offer(ProcessEvent e) {
         if (terminalQueued || closedCause != null) return false;
         boolean terminal = e.isTerminal();
-        if (terminal) terminalQueued = true;
+        if (terminal) {
+            endedAs = e instanceof ProcessEvent.Return ? "return" : "error";
+            terminalQueued = true;
+            // Counted from the queue's own tallies, once: the per-event path does nothing for telemetry.
+            ProcessTrace t = trace;
+            if (t != null) t.ended(processId, endedAs, received() + 1);
+        }
         if (dropped > 0 || full()) {
             dropped++; // one writer at a time, see the class comment
             wakeAll();
@@ -126,6 +138,29 @@ public final class ProcessQueue {
             else wakeOne();
         }
         return true;
+    }
+
+    /** Events offered so far and not ignored: queued or dropped for overflow. */
+    private long received() {
+        return events.added() + dropped;
+    }
+
+    /**
+     * Reports this process's end to {@code t}: when its terminal event arrives or the stream ends without
+     * one. At most one report, even if it has already ended.
+     *
+     * @param t the process's trace
+     */
+    public void trace(ProcessTrace t) {
+        trace = t;
+        // Read after the write above, as offer() writes terminalQueued before it reads trace: one of the two
+        // sees the other, and ended() ignores a second report.
+        if (terminalQueued) t.ended(processId, endedAs, received());
+        else if (closedCause != null) t.ended(processId, closeOutcome(closedCause), received());
+    }
+
+    private static String closeOutcome(PieException cause) {
+        return cause instanceof PieConnectionException ? "disconnected" : "closed";
     }
 
     private boolean full() {
@@ -280,6 +315,8 @@ public final class ProcessQueue {
         } finally {
             lock.unlock();
         }
+        ProcessTrace t = trace;
+        if (t != null && !terminalQueued) t.ended(processId, closeOutcome(cause), received());
         wakeAll();
     }
 

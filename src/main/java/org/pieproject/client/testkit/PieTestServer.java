@@ -17,18 +17,24 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
+import javax.net.ssl.SSLContext;
+
 import org.java_websocket.WebSocket;
 import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.handshake.ClientHandshake;
 import org.java_websocket.protocols.Protocol;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
 import org.java_websocket.server.WebSocketServer;
+import org.jspecify.annotations.Nullable;
 import org.pieproject.client.PieException;
 
 /**
@@ -94,9 +100,18 @@ public final class PieTestServer implements AutoCloseable {
      */
     private static final Duration FLUSH_INTERVAL = Duration.ofMillis(2);
 
-    private PieTestServer(Settings settings) {
+    /** Set when the server speaks TLS ({@code wss://}). */
+    private final @Nullable SSLContext tls;
+    /** Runs the TLS engine's delegated tasks; ours (not the factory's own), so that close() can end it. */
+    private final @Nullable ExecutorService tlsTasks;
+
+    private PieTestServer(Settings settings, @Nullable SSLContext tls) {
         this.engine = new TestEngine(settings);
+        this.tls = tls;
         this.server = new Server(new InetSocketAddress(settings.host(), settings.port()), settings.maxMessageBytes());
+        this.tlsTasks = tls == null ? null
+                : Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("pie-test-tls").factory());
+        if (tls != null) server.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(tls, tlsTasks));
     }
 
     /**
@@ -128,13 +143,15 @@ public final class PieTestServer implements AutoCloseable {
     }
 
     /**
-     * The address to connect to: {@code ws://127.0.0.1:<port>} (no path; any path is accepted).
+     * The address to connect to: {@code ws://127.0.0.1:<port>}, or {@code wss://...} when the server
+     * speaks TLS (no path; any path is accepted).
      *
      * @return the URI to give {@code PieClient.connect}
      */
     public URI uri() {
         String host = engine.settings().host();
-        return URI.create("ws://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port());
+        return URI.create((tls == null ? "ws://" : "wss://") + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
+                + ":" + port());
     }
 
     /**
@@ -271,6 +288,10 @@ public final class PieTestServer implements AutoCloseable {
         for (Session s : allSessions) s.shutdownNow();
         try {
             server.stop(1000);
+            if (tlsTasks != null) {
+                tlsTasks.shutdownNow();
+                tlsTasks.awaitTermination(1, TimeUnit.SECONDS);
+            }
             if (f != null) f.join(1000);
             for (Thread worker : server.workers()) worker.join(1000);
             for (Session s : allSessions) s.awaitStopped(Duration.ofSeconds(1));
@@ -387,6 +408,7 @@ public final class PieTestServer implements AutoCloseable {
         private boolean detachOnDisconnect = true;
         private Map<String, Object> modelStatus = defaultModelStatus();
         private int maxMessageBytes = 64 * 1024 * 1024;
+        private @Nullable SSLContext tls;
 
         private Builder() {
         }
@@ -579,6 +601,18 @@ public final class PieTestServer implements AutoCloseable {
         }
 
         /**
+         * Serves {@code wss://} with the key and certificate of {@code context}'s key managers (as a real
+         * engine behind a TLS terminator would); {@link PieTestServer#uri()} then names {@code wss}.
+         *
+         * @param context a server-side context, e.g. initialised from a key store holding the certificate
+         * @return this builder
+         */
+        public Builder tls(SSLContext context) {
+            this.tls = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
          * Starts the server and waits until it listens.
          *
          * @return the running server; close it when done
@@ -597,7 +631,7 @@ public final class PieTestServer implements AutoCloseable {
                     defaultUploadInferlet, maxUploadMb, authEnabled, userKeys, internal, tokenFailureDelay,
                     trustIdentityHeader, detachOnDisconnect, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(modelStatus)),
                     maxMessageBytes);
-            return new PieTestServer(settings).startServer();
+            return new PieTestServer(settings, tls).startServer();
         }
     }
 }

@@ -19,6 +19,10 @@ import javax.net.ssl.SSLParameters;
  * <p>The {@code ws://} client is built without TLS ({@link NoTlsContext}): the JDK otherwise sets up
  * {@code SSLContext.getDefault()} for every client, which took 160-220 ms of a first connection's
  * 275-330 ms here (the trust store and the JSSE provider), for nothing on a plain connection.
+ *
+ * <p>A connection with its own TLS ({@link TlsSettings}: an {@code SSLContext} or {@code SSLParameters}
+ * given on the builder) gets a client of its own, since an {@code HttpClient}'s TLS is fixed when it is
+ * built; it shuts down as soon as that connection releases it.
  */
 final class SharedHttpClient {
     private static final System.Logger LOG = System.getLogger(SharedHttpClient.class.getName());
@@ -28,6 +32,8 @@ final class SharedHttpClient {
     private static final SharedHttpClient SECURE = new SharedHttpClient(true);
 
     private final boolean tls;
+    private final TlsSettings tlsSettings;
+    private final Duration linger;
     private final ReentrantLock lock = new ReentrantLock();
     // All guarded by lock.
     private HttpClient client;
@@ -37,7 +43,13 @@ final class SharedHttpClient {
     private boolean lingering;
 
     private SharedHttpClient(boolean tls) {
+        this(tls, TlsSettings.DEFAULT, LINGER);
+    }
+
+    private SharedHttpClient(boolean tls, TlsSettings tlsSettings, Duration linger) {
         this.tls = tls;
+        this.tlsSettings = tlsSettings;
+        this.linger = linger;
     }
 
     /**
@@ -47,7 +59,20 @@ final class SharedHttpClient {
      * @return the shared client that serves it
      */
     static SharedHttpClient of(URI uri) {
-        return "wss".equalsIgnoreCase(uri.getScheme()) ? SECURE : PLAIN;
+        return of(uri, TlsSettings.DEFAULT);
+    }
+
+    /**
+     * The client for connections to {@code uri} with {@code tls}: a shared one for {@code ws} and for
+     * {@code wss} with the JVM's default TLS, else a client of this connection's own.
+     *
+     * @param uri the engine's address
+     * @param tls the TLS settings ({@link TlsSettings#DEFAULT} for the JVM's); ignored for {@code ws}
+     * @return the client that serves it
+     */
+    static SharedHttpClient of(URI uri, TlsSettings tls) {
+        if (!"wss".equalsIgnoreCase(uri.getScheme())) return PLAIN;
+        return tls.isDefault() ? SECURE : new SharedHttpClient(true, tls, Duration.ZERO);
     }
 
     /** The shared client; every call must be matched by one {@link #release()}. */
@@ -58,6 +83,10 @@ final class SharedHttpClient {
                 executor = ListenerThread.newExecutor(tls ? "pie-wss-" : "pie-ws-");
                 HttpClient.Builder b = HttpClient.newBuilder().executor(executor);
                 if (!tls) b.sslContext(NoTlsContext.INSTANCE).sslParameters(new SSLParameters());
+                if (tlsSettings.context() != null) b.sslContext(tlsSettings.context());
+                SSLParameters params = tlsSettings.verifyingParameters();
+                if (params != null) b.sslParameters(params);
+                if (tls) warnIfHostnameVerificationDisabled();
                 client = b.build();
             }
             users++;
@@ -86,7 +115,7 @@ final class SharedHttpClient {
         ExecutorService e;
         while (true) {
             try {
-                Thread.sleep(LINGER); // a grace period, not synchronisation: a reconnect within it reuses the client
+                Thread.sleep(linger); // a grace period, not synchronisation: a reconnect within it reuses the client
             } catch (InterruptedException ex) {
                 lock.lock();
                 lingering = false;
@@ -99,7 +128,7 @@ final class SharedHttpClient {
                     lingering = false;
                     return;
                 }
-                if (System.nanoTime() - lastRelease < LINGER.toNanos()) continue;
+                if (System.nanoTime() - lastRelease < linger.toNanos()) continue;
                 lingering = false;
                 c = client;
                 e = executor;
@@ -117,6 +146,15 @@ final class SharedHttpClient {
             if (!e.awaitTermination(1, TimeUnit.SECONDS)) LOG.log(System.Logger.Level.DEBUG, "HTTP threads still ending");
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The JDK's own switch turns hostname verification off for every HTTP client of the JVM: say so. */
+    private static void warnIfHostnameVerificationDisabled() {
+        String p = System.getProperty("jdk.internal.httpclient.disableHostnameVerification");
+        if (p != null && (p.isEmpty() || p.equalsIgnoreCase("true"))) {
+            LOG.log(System.Logger.Level.WARNING, "jdk.internal.httpclient.disableHostnameVerification is set:"
+                    + " wss:// connections do not check that the engine's certificate names its host");
         }
     }
 }

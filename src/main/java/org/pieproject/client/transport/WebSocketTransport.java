@@ -55,12 +55,12 @@ public final class WebSocketTransport {
     /** Set by close(): the engine's Close reply must not be reported as the engine closing. */
     private volatile boolean closeRequested;
 
-    private WebSocketTransport(URI uri, FrameHandler handler, int maxMessageBytes, Duration sendTimeout) {
+    private WebSocketTransport(URI uri, TlsSettings tls, FrameHandler handler, int maxMessageBytes, Duration sendTimeout) {
         this.uri = uri;
         this.handler = handler;
         this.maxMessageBytes = maxMessageBytes;
         this.sendTimeout = sendTimeout;
-        this.shared = SharedHttpClient.of(uri);
+        this.shared = SharedHttpClient.of(uri, tls);
         this.http = shared.acquire();
     }
 
@@ -78,7 +78,27 @@ public final class WebSocketTransport {
      */
     public static WebSocketTransport connect(URI uri, Map<String, String> headers, Duration connectTimeout,
                                              int maxMessageBytes, Duration sendTimeout, FrameHandler handler) {
-        WebSocketTransport t = new WebSocketTransport(uri, handler, maxMessageBytes, sendTimeout);
+        return connect(uri, headers, TlsSettings.DEFAULT, connectTimeout, maxMessageBytes, sendTimeout, handler);
+    }
+
+    /**
+     * {@link #connect(URI, Map, Duration, int, Duration, FrameHandler)} with TLS settings of its own for a
+     * {@code wss} address. A failed TLS handshake is a {@link PieConnectionException} that says so and why
+     * (an untrusted certificate, a host name the certificate does not match).
+     *
+     * @param uri             the engine's {@code ws} or {@code wss} address
+     * @param headers         extra upgrade request headers
+     * @param tls             the TLS to use for {@code wss} ({@link TlsSettings#DEFAULT}: the JVM's)
+     * @param connectTimeout  how long the opening handshake may take
+     * @param maxMessageBytes the largest message taken; a larger one fails the connection
+     * @param sendTimeout     how long one send may wait for the socket
+     * @param handler         receives every message and, once, the end of the connection
+     * @return the open transport
+     */
+    public static WebSocketTransport connect(URI uri, Map<String, String> headers, TlsSettings tls,
+                                             Duration connectTimeout, int maxMessageBytes, Duration sendTimeout,
+                                             FrameHandler handler) {
+        WebSocketTransport t = new WebSocketTransport(uri, tls, handler, maxMessageBytes, sendTimeout);
         try {
             WebSocket.Builder b = t.http.newWebSocketBuilder().connectTimeout(connectTimeout);
             headers.forEach(b::header);
@@ -102,6 +122,8 @@ public final class WebSocketTransport {
     }
 
     private static String describe(Throwable e) {
+        String tls = TlsFailure.describe(e);
+        if (tls != null) return tls;
         if (e instanceof WebSocketHandshakeException h) {
             int status = h.getResponse().statusCode();
             // A 101 that the JDK refuses is a broken handshake (e.g. a wrong Sec-WebSocket-Accept), not a refusal.

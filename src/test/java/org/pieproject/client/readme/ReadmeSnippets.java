@@ -1,12 +1,24 @@
 package org.pieproject.client.readme;
 
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
 import org.pieproject.client.ConnectionState;
 import org.pieproject.client.ModelStatus;
 import org.pieproject.client.ParsedPrivateKey;
 import org.pieproject.client.PieClient;
+import org.pieproject.client.PieMetricsListener;
 import org.pieproject.client.PieProcess;
 import org.pieproject.client.PieProcessLostException;
 import org.pieproject.client.ProcessEvent;
@@ -142,6 +154,44 @@ final class ReadmeSnippets {
             PieProcess p = client.launchProcess("echo@0.1.0", "{}");
         }
         // endregion
+    }
+
+    static PieClient tls(String uri, X509Certificate engineCertificate) throws GeneralSecurityException, IOException {
+        // region tls
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("engine", engineCertificate);    // an X509Certificate, e.g. read from a PEM file
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, tmf.getTrustManagers(), null);
+
+        PieClient client = PieClient.builder().uri(uri).sslContext(tls).build(); // uri: "wss://pie.internal:8443"
+        // endregion
+        return client;
+    }
+
+    static PieClient micrometer(String uri, MeterRegistry registry) {
+        // region micrometer
+        record MicrometerBridge(MeterRegistry registry) implements PieMetricsListener {
+            @Override
+            public void count(String name, long amount, Map<String, String> tags) {
+                registry.counter(name, tags(tags)).increment(amount);
+            }
+
+            @Override
+            public void time(String name, Duration duration, Map<String, String> tags) {
+                registry.timer(name, tags(tags)).record(duration);
+            }
+
+            private static Tags tags(Map<String, String> tags) {
+                return Tags.of(tags.entrySet().stream().map(t -> Tag.of(t.getKey(), t.getValue())).toList());
+            }
+        }
+
+        PieClient client = PieClient.builder().uri(uri).metricsListener(new MicrometerBridge(registry)).build();
+        // endregion
+        return client;
     }
 
     static void mcp(PieClient client) {

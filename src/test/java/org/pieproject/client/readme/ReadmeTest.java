@@ -25,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ import org.pieproject.client.ParsedPrivateKey;
 import org.pieproject.client.PieClient;
 import org.pieproject.client.PieProcess;
 import org.pieproject.client.Reattachment;
+import org.pieproject.client.TestCertificates;
 import org.pieproject.client.mcp.FakeMcpServer;
 import org.pieproject.client.testkit.McpResult;
 import org.pieproject.client.testkit.PieTestServer;
@@ -50,7 +52,7 @@ class ReadmeTest {
             Path.of("src", "test", "java", "org", "pieproject", "client", "readme", "ReadmeSnippets.java");
     /** The regions the tests below run; a new README block needs a region and a test. */
     private static final List<String> RUN = List.of("quick-start", "read-to-the-end", "record-input", "batches",
-            "recovery", "service", "lost-process", "test-engine", "mcp", "langchain4j");
+            "recovery", "service", "lost-process", "test-engine", "mcp", "langchain4j", "tls", "micrometer");
 
     @TempDir
     static Path dir;
@@ -266,6 +268,33 @@ class ReadmeTest {
      * runs in a child JVM whose {@code PATH} starts with a directory holding an {@code npx} that starts
      * {@link FakeMcpServer} instead; an inferlet then calls the registered server through the client.
      */
+    @Test
+    void micrometer() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (PieClient client = ReadmeSnippets.micrometer(server.uri().toString(), registry)) {
+            client.authenticate("alice", ParsedPrivateKey.fromFile(keyPath));
+            client.launchProcess("echo@0.1.0", "{}").result();
+        }
+        assertThat(registry.get("pie.client.requests").tags("type", "launch_process", "outcome", "ok").timer().count())
+                .isEqualTo(1);
+        assertThat(registry.get("pie.client.processes").tags("inferlet", "echo@0.1.0", "outcome", "return").timer()
+                .totalTime(TimeUnit.NANOSECONDS)).isPositive();
+        assertThat(registry.get("pie.client.process.events").tags("inferlet", "echo@0.1.0").counter().count())
+                .isEqualTo(2); // its stdout and its return
+        assertThat(registry.get("pie.client.connections").tags("event", "closed").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void tls() throws Exception {
+        TestCertificates.Identity engine = TestCertificates.loopback();
+        try (PieTestServer wss = PieTestServer.builder().tls(engine.serverContext())
+                .inferlet("echo@0.1.0", ctx -> ctx.input()).start();
+             PieClient client = ReadmeSnippets.tls(wss.uri().toString(), engine.certificate())) {
+            client.authenticate("alice");
+            assertThat(client.launchProcess("echo@0.1.0", "over TLS").result()).isEqualTo("over TLS");
+        }
+    }
+
     @Test
     void mcp() throws Exception {
         String java = ProcessHandle.current().info().command()
