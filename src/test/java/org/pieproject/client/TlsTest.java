@@ -125,6 +125,42 @@ class TlsTest {
     }
 
     @Test
+    void automaticReconnectOverTlsHealsABlipAndKeepsTheProcessStreaming() throws Exception {
+        TestCertificates.Identity engine = TestCertificates.loopback();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        server = PieTestServer.builder()
+                .tls(engine.serverContext())
+                .inferlet("blocked@0.1.0", ctx -> {
+                    ctx.stdout("before");
+                    release.await();
+                    ctx.stdout("after");
+                    return "released";
+                })
+                .start();
+        java.util.concurrent.BlockingQueue<ConnectionState> states = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (PieClient client = PieClient.builder().uri(server.uri()).sslContext(engine.trustingContext())
+                .autoReconnect(new ReconnectPolicy(Duration.ofMillis(1), Duration.ofMillis(50), 100))
+                .onStateChange(states::add).build()) {
+            client.authenticate("alice");
+            PieProcess p = client.launchProcess("blocked@0.1.0", "{}");
+            assertThat(p.recv()).isEqualTo(new ProcessEvent.Stdout("before"));
+            server.faults().dropAllConnections();
+            ConnectionState back;
+            do {
+                back = states.poll(30, TimeUnit.SECONDS);
+                assertThat(back).as("a state within 30 s").isNotNull();
+            } while (!(back instanceof ConnectionState.Reconnected));
+            assertThat(client.isOpen()).isTrue();
+            release.countDown();
+            // Re-attached over the new wss:// connection: the rest of the stream arrives there.
+            assertThat(p.recv()).isEqualTo(new ProcessEvent.Stdout("after"));
+            assertThat(p.recv()).isEqualTo(new ProcessEvent.Return("released"));
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void aClientWithItsOwnTlsLeavesNoThreadBehind() throws Exception {
         TestCertificates.Identity engine = TestCertificates.loopback();
         start(engine);
