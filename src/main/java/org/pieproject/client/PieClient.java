@@ -36,6 +36,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import org.jspecify.annotations.Nullable;
+import org.pieproject.client.gateway.GatewayIdentity;
+import org.pieproject.client.gateway.GatewayTurns;
+import org.pieproject.client.gateway.GatewayVocabulary;
 import org.pieproject.client.hash.Blake3;
 import org.pieproject.client.mcp.McpBridge;
 import org.pieproject.client.mcp.McpReply;
@@ -83,6 +86,9 @@ public final class PieClient implements AutoCloseable {
     private final ProcessRegistry processes;
     private final McpBridge mcp;
     private final WebSocketTransport transport;
+    private final EngineGeneration generation;
+    /** The turns open on a gateway socket; null for an engine up to 0.4. */
+    private final @Nullable GatewayTurns turns;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable String user;
     /** How this connection authenticated, so {@link #reconnect()} can do it again; never printed. */
@@ -92,8 +98,11 @@ public final class PieClient implements AutoCloseable {
         this.config = b.copy();
         this.processes = new ProcessRegistry(b.maxQueuedEvents, b.orphanBufferSize);
         this.mcp = new McpBridge(b.requestTimeout, b.mcpCallTimeout);
-        MessageRouter router = new MessageRouter(pending, processes, new FileDownloads(b.maxFileBytes), this::relayMcp);
-        this.transport = WebSocketTransport.connect(b.uri, b.headers, b.connectTimeout, b.maxMessageBytes,
+        this.generation = b.generation != null ? b.generation : EngineGeneration.of(b.uri);
+        this.turns = generation != EngineGeneration.GATEWAY_0_5 ? null
+                : new GatewayTurns(pending, processes, () -> listProcesses().stream().map(PieClient::canonicalId).toList());
+        MessageRouter router = new MessageRouter(pending, processes, new FileDownloads(b.maxFileBytes), this::relayMcp, turns);
+        this.transport = WebSocketTransport.connect(generation.target(b.uri), b.headers, b.connectTimeout, b.maxMessageBytes,
                 b.sendTimeout, router);
         RequestDeadlines.watch(pending);
     }
@@ -251,12 +260,27 @@ public final class PieClient implements AutoCloseable {
      * @throws PieRequestException if the engine refuses the program (its reason says why)
      */
     public void addProgram(Path wasm, Path manifest, boolean forceOverwrite) {
-        byte[] bytes = readFile(wasm, "wasm");
-        String manifestText = readText(manifest);
+        installProgramBytes(readFile(wasm, "wasm"), readText(manifest), forceOverwrite);
+    }
+
+    /**
+     * Uploads a program from memory, as {@link #addProgram(Path, Path, boolean)} does from files: its bytes
+     * (a WebAssembly component) and its manifest text, in 256 KiB chunks, waiting until the engine has
+     * installed it under the manifest's {@code [package]} name and version.
+     *
+     * @param program        the program's bytes
+     * @param manifest       its {@code Pie.toml}, as text
+     * @param forceOverwrite whether to replace a program the engine already has under that name
+     * @throws PieRequestException if the engine refuses the program (its reason says why)
+     */
+    public void installProgramBytes(byte[] program, String manifest, boolean forceOverwrite) {
+        byte[] bytes = Objects.requireNonNull(program, "program");
+        String manifestText = Objects.requireNonNull(manifest, "manifest");
         String hash = hashBlob(bytes);
         long total = chunkCount(bytes.length);
         CompletableFuture<Response> answer = new CompletableFuture<>();
         long corrId = register(answer, null, Long.MAX_VALUE); // the deadline starts after the last chunk
+        if (turns != null) turns.openedUpload(corrId);
         try {
             sendChunks(total, i -> {
                 int off = (int) (i * CHUNK_SIZE);
@@ -269,6 +293,50 @@ public final class PieClient implements AutoCloseable {
         }
         pending.startDeadline(corrId, System.nanoTime() + config.requestTimeout.toNanos());
         ok("add_program", await("add_program", corrId, answer, config.requestTimeout));
+    }
+
+    /**
+     * {@link #installProgramBytes(byte[], String, boolean)} without overwriting a program of the same name.
+     *
+     * @param program  the program's bytes
+     * @param manifest its {@code Pie.toml}, as text
+     */
+    public void installProgramBytes(byte[] program, String manifest) {
+        installProgramBytes(program, manifest, false);
+    }
+
+    /**
+     * Checks, installs if needed, and launches, in one call: asks the engine whether it has
+     * {@code inferlet} (sending the hashes of {@code program} and {@code manifest} along, which engines up
+     * to 0.4 and the 0.5 gateway ignore: they compare names), uploads the program only if it lacks it,
+     * then launches it with {@code inputJson} and returns the process.
+     *
+     * @param inferlet  the program's {@code name@major.minor.patch}, as its manifest names it
+     * @param program   the program's bytes
+     * @param manifest  its {@code Pie.toml}, as text
+     * @param inputJson the input, as JSON text
+     * @return the launched process; {@link PieProcess#result()} waits for what it returns
+     */
+    public PieProcess run(String inferlet, byte[] program, String manifest, String inputJson) {
+        int at = programIdAt(inferlet);
+        String name = inferlet.substring(0, at), version = inferlet.substring(at + 1);
+        String wasmHash = hashBlob(Objects.requireNonNull(program, "program"));
+        String manifestHash = hashBlob(Objects.requireNonNull(manifest, "manifest").getBytes(StandardCharsets.UTF_8));
+        boolean present = "true".equals(ok("check_program",
+                call("check_program", c -> new ClientMessage.CheckProgram(c, name, version, wasmHash, manifestHash))));
+        if (!present) installProgramBytes(program, manifest, false);
+        return launchProcess(inferlet, inputJson);
+    }
+
+    /**
+     * Launches an installed program, as {@code run(name, input)} of the official 0.5 clients does.
+     *
+     * @param inferlet  the program, {@code name@major.minor.patch}
+     * @param inputJson the input, as JSON text
+     * @return the launched process
+     */
+    public PieProcess run(String inferlet, String inputJson) {
+        return launchProcess(inferlet, inputJson);
     }
 
     // ---------------------------------------------------------------- processes
@@ -291,6 +359,10 @@ public final class PieClient implements AutoCloseable {
         programIdAt(inferlet);
         Objects.requireNonNull(inputJson, "inputJson");
         if (tokenBudget != null && tokenBudget < 0) throw new IllegalArgumentException("tokenBudget < 0");
+        if (tokenBudget != null && turns != null) {
+            throw new PieException("launch_process: a Pie 0.5 gateway has no token budgets (it would ignore one);"
+                    + " pass null");
+        }
         Long budget = tokenBudget == null ? null : tokenBudget.longValue();
         AtomicReference<ProcessQueue> queue = new AtomicReference<>();
         // The queue must exist before the engine's next frame is routed: open it on the listener thread,
@@ -638,6 +710,7 @@ public final class PieClient implements AutoCloseable {
                                   @Nullable List<String> args, @Nullable String url) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(transport, "transport");
+        refuseOnGateway("register_mcp_server");
         mcp.register(name, transport, command, args == null ? List.of() : args, url);
         try {
             ok("register_mcp_server", call("register_mcp_server",
@@ -696,6 +769,38 @@ public final class PieClient implements AutoCloseable {
             }
         }
         return new Reattachment(Collections.unmodifiableMap(attached), List.copyOf(stuck), List.copyOf(gone));
+    }
+
+    // ---------------------------------------------------------------- Pie 0.5 gateway
+
+    /**
+     * Which kind of server this client talks to: set with {@link Builder#generation}, or implied by the URI
+     * (a {@code /v1/ws} path means a Pie 0.5 gateway).
+     *
+     * @return the generation this client speaks to
+     */
+    public EngineGeneration generation() {
+        return generation;
+    }
+
+    /**
+     * Sends a Pie 0.5 gateway its {@code cancel} control frame, which aborts every live turn on this
+     * connection: every request still waiting fails at once with a {@link PieRequestException}, and every
+     * process stream ends (its reader gets what had arrived, then a {@link PieException}); the gateway
+     * terminates those processes. The connection stays open for further requests.
+     *
+     * @throws PieException if this client does not talk to a gateway (an engine up to 0.4 ignores text)
+     */
+    public void cancel() {
+        if (turns == null) {
+            throw new PieException("cancel is a Pie 0.5 gateway control frame; this client talks to " + generation
+                    + " (see PieClient.Builder.generation)");
+        }
+        turns.cancel(() -> transport.sendText("cancel"));
+    }
+
+    private void refuseOnGateway(String op) {
+        if (turns != null && !GatewayVocabulary.accepts(op)) throw new PieException(GatewayVocabulary.refusal(op));
     }
 
     /**
@@ -832,11 +937,14 @@ public final class PieClient implements AutoCloseable {
     }
 
     private Response call(String op, LongFunction<Request> request, Duration timeout, Consumer<Response> onAnswer) {
+        refuseOnGateway(op);
         CompletableFuture<Response> answer = new CompletableFuture<>();
         long corrId = register(answer, onAnswer, System.nanoTime() + timeout.toNanos());
         CompletableFuture<Void> sent;
         try {
-            MsgPackWriter w = encode(request.apply(corrId));
+            Request message = request.apply(corrId);
+            if (turns != null) turns.opened(corrId, op, message);
+            MsgPackWriter w = encode(message);
             sent = transport.sendLater(w.array(), w.size());
         } catch (RuntimeException e) {
             pending.remove(corrId);
@@ -880,6 +988,7 @@ public final class PieClient implements AutoCloseable {
         } catch (ExecutionException e) {
             pending.remove(corrId);
             Throwable cause = e.getCause();
+            if (cause instanceof PieRequestException r) throw new PieRequestException(op, r.reason()); // a gateway's error frame
             if (cause instanceof PendingRequests.DeadlineExceeded) {
                 String hint = user == null
                         ? "; the connection may not be authenticated (the engine silently drops every request sent"
@@ -1010,6 +1119,7 @@ public final class PieClient implements AutoCloseable {
         private int maxQueuedEvents = 1_000_000;
         private int orphanBufferSize = 1024;
         private Map<String, String> headers = new LinkedHashMap<>();
+        private @Nullable EngineGeneration generation;
 
         private Builder() {
         }
@@ -1164,7 +1274,27 @@ public final class PieClient implements AutoCloseable {
          * @return this builder
          */
         public Builder identity(String identity) {
-            return header("x-pie-identity", identity);
+            Objects.requireNonNull(identity, "identity");
+            try {
+                GatewayIdentity.parse(identity);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("a Pie 0.5 gateway would refuse this identity: " + e.getMessage());
+            }
+            return header(GatewayIdentity.HEADER, identity);
+        }
+
+        /**
+         * Says which kind of server the URI names. By default a URI whose path is {@code /v1/ws} means a
+         * Pie 0.5 gateway and any other an engine up to 0.4. With {@link EngineGeneration#GATEWAY_0_5} a
+         * URI without a path connects to {@code /v1/ws}, the gateway's text control frames are acted on,
+         * and requests outside its vocabulary are refused before they are sent.
+         *
+         * @param generation the server's generation
+         * @return this builder
+         */
+        public Builder generation(EngineGeneration generation) {
+            this.generation = Objects.requireNonNull(generation, "generation");
+            return this;
         }
 
         /**
@@ -1190,6 +1320,7 @@ public final class PieClient implements AutoCloseable {
             b.maxQueuedEvents = maxQueuedEvents;
             b.orphanBufferSize = orphanBufferSize;
             b.headers = Map.copyOf(headers);
+            b.generation = generation;
             return b;
         }
 

@@ -155,6 +155,28 @@ public final class ProcessRegistry {
     }
 
     /**
+     * Ends one process's stream although the engine sent no terminal event (a gateway aborted it): its
+     * reader gets what had arrived, then {@code cause}; later events of it are dropped.
+     *
+     * @param processId the canonical process id
+     * @param cause     what the reader gets at the end
+     * @return false if the process had no open stream
+     */
+    public boolean end(String processId, PieException cause) {
+        ProcessQueue q;
+        lock.lock();
+        try {
+            q = queues.remove(processId);
+            if (q != null) ended.put(processId, Boolean.TRUE);
+        } finally {
+            lock.unlock();
+        }
+        if (q == null) return false;
+        q.close(cause);
+        return true;
+    }
+
+    /**
      * Routes one event from the engine. Listener thread only.
      *
      * @param processId the process the engine named
