@@ -80,6 +80,9 @@ public final class PieTestServer implements AutoCloseable {
 
     private final TestEngine engine;
     private final Server server;
+    /** Gateway mode only: the gateway's port, in front of {@link #server}. */
+    private final GatewayFrontDoor frontDoor;
+    private final GatewayControls gateway;
     private final Set<Session> allSessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger sessionNumbers = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -94,9 +97,23 @@ public final class PieTestServer implements AutoCloseable {
      */
     private static final Duration FLUSH_INTERVAL = Duration.ofMillis(2);
 
-    private PieTestServer(Settings settings) {
+    private PieTestServer(Settings settings, boolean gatewayMode) {
         this.engine = new TestEngine(settings);
-        this.server = new Server(new InetSocketAddress(settings.host(), settings.port()), settings.maxMessageBytes());
+        InetSocketAddress address = new InetSocketAddress(settings.host(), settings.port());
+        if (gatewayMode) {
+            this.gateway = new GatewayControls();
+            try {
+                this.frontDoor = new GatewayFrontDoor(address, engine, gateway, sessionNumbers);
+            } catch (java.io.IOException e) {
+                throw new PieException("the test gateway could not listen on " + address + ": " + e.getMessage(), e);
+            }
+            // The WebSocket server behind it takes only what the front door relays.
+            address = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
+        } else {
+            this.gateway = null;
+            this.frontDoor = null;
+        }
+        this.server = new Server(address, settings.maxMessageBytes());
     }
 
     /**
@@ -124,6 +141,7 @@ public final class PieTestServer implements AutoCloseable {
             close();
             throw new PieException("interrupted while starting the test server", e);
         }
+        if (frontDoor != null) frontDoor.start(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), server.getPort()));
         return this;
     }
 
@@ -133,8 +151,35 @@ public final class PieTestServer implements AutoCloseable {
      * @return the URI to give {@code PieClient.connect}
      */
     public URI uri() {
+        return URI.create("ws://" + hostPort() + (frontDoor != null ? "/v1/ws" : ""));
+    }
+
+    private String hostPort() {
         String host = engine.settings().host();
-        return URI.create("ws://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port());
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /**
+     * Gateway mode only: the gateway's HTTP address, {@code http://127.0.0.1:<port>}, whose
+     * {@code POST /v1/generate} runs one turn and streams it back as server-sent events.
+     *
+     * @return the base URI to give {@code PieHttpClient}
+     * @throws IllegalStateException if the server is not in gateway mode
+     */
+    public URI httpUri() {
+        gateway();
+        return URI.create("http://" + hostPort());
+    }
+
+    /**
+     * Gateway mode only: admission, stream aborts and the identities the gateway read.
+     *
+     * @return the gateway's controls
+     * @throws IllegalStateException if the server is not in gateway mode
+     */
+    public GatewayControls gateway() {
+        if (gateway == null) throw new IllegalStateException("the test server is not in gateway mode (Builder.gateway(true))");
+        return gateway;
     }
 
     /**
@@ -143,7 +188,7 @@ public final class PieTestServer implements AutoCloseable {
      * @return the port
      */
     public int port() {
-        return server.getPort();
+        return frontDoor != null ? frontDoor.port() : server.getPort();
     }
 
     /**
@@ -267,6 +312,7 @@ public final class PieTestServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) return;
         Thread f = flusher;
         if (f != null) f.interrupt();
+        if (frontDoor != null) frontDoor.close();
         for (TestProcess p : engine.processes.values()) p.kill();
         for (Session s : allSessions) s.shutdownNow();
         try {
@@ -325,8 +371,10 @@ public final class PieTestServer implements AutoCloseable {
                 String header = handshake.getFieldValue("x-pie-identity");
                 if (header != null && !header.isBlank()) identity = header.strip();
             }
-            Session session = new Session(sessionNumbers.incrementAndGet(), conn, engine, identity,
-                    () -> onWriteDemand(conn));
+            Session session = gateway != null
+                    ? Session.gatewaySocket(sessionNumbers.incrementAndGet(), conn, engine, () -> onWriteDemand(conn), gateway)
+                    : new Session(sessionNumbers.incrementAndGet(), conn, engine, identity, () -> onWriteDemand(conn));
+            if (gateway != null) gateway.sessions.add(session);
             conn.setAttachment(session);
             allSessions.add(session);
             if (closed.get()) session.shutdownNow();
@@ -346,14 +394,16 @@ public final class PieTestServer implements AutoCloseable {
 
         @Override
         public void onMessage(WebSocket conn, String message) {
-            // Text frames carry nothing in this protocol; the engine skips them (§1.2).
-            LOG.log(System.Logger.Level.DEBUG, "text frame ignored");
+            // An engine skips text frames (§1.2); the gateway takes "cancel" and JSON turns.
+            Session session = conn.getAttachment();
+            if (session != null) session.onText(message);
         }
 
         @Override
         public void onClose(WebSocket conn, int code, String reason, boolean remote) {
             Session session = conn.getAttachment();
             if (session != null) session.onClosed();
+            if (session != null && gateway != null) gateway.sessions.remove(session);
         }
 
         @Override
@@ -387,6 +437,7 @@ public final class PieTestServer implements AutoCloseable {
         private boolean detachOnDisconnect = true;
         private Map<String, Object> modelStatus = defaultModelStatus();
         private int maxMessageBytes = 64 * 1024 * 1024;
+        private boolean gatewayMode;
 
         private Builder() {
         }
@@ -579,6 +630,21 @@ public final class PieTestServer implements AutoCloseable {
         }
 
         /**
+         * Puts a Pie 0.5 gateway (Pie's dev line) in front of the engine, on the same port: WebSocket turns on
+         * {@code /v1/ws} with the gateway's text control frames, and one-shot {@code POST /v1/generate}
+         * answered with server-sent events. Both refuse a request without {@code x-pie-identity} (401);
+         * only the gateway's twelve messages are understood; every connection acts as the user
+         * {@code internal}. {@link PieTestServer#gateway()} controls admission and stream aborts.
+         *
+         * @param on whether to run as a gateway (default false: an engine 0.4)
+         * @return this builder
+         */
+        public Builder gateway(boolean on) {
+            this.gatewayMode = on;
+            return this;
+        }
+
+        /**
          * Starts the server and waits until it listens.
          *
          * @return the running server; close it when done
@@ -597,7 +663,7 @@ public final class PieTestServer implements AutoCloseable {
                     defaultUploadInferlet, maxUploadMb, authEnabled, userKeys, internal, tokenFailureDelay,
                     trustIdentityHeader, detachOnDisconnect, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(modelStatus)),
                     maxMessageBytes);
-            return new PieTestServer(settings).startServer();
+            return new PieTestServer(settings, gatewayMode).startServer();
         }
     }
 }
