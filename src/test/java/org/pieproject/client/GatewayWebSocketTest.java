@@ -158,7 +158,8 @@ class GatewayWebSocketTest {
         assertThat(newer.recv()).isEqualTo(new ProcessEvent.Stdout("started"));
         // The newer one: the oldest-first fallback would pick the wrong one, the listing the right one.
         assertThat(server.gateway().abortStream(newer.id())).isTrue();
-        assertThatThrownBy(newer::recv).isInstanceOf(PieConnectionException.class).hasMessageContaining("stream aborted");
+        // recv with a deadline: a handle left blocked must fail this test, not hang it.
+        assertThatThrownBy(() -> newer.recv(Duration.ofSeconds(10))).isInstanceOf(PieConnectionException.class).hasMessageContaining("stream aborted");
         older.signal("still here");
         assertThat(older.recv()).isEqualTo(new ProcessEvent.Return("got still here"));
     }
