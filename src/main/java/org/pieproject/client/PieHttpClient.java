@@ -151,7 +151,8 @@ public final class PieHttpClient implements AutoCloseable {
     /** Lets go of the HTTP client's connections and threads; running generations are ended. */
     @Override
     public void close() {
-        http.close();
+        // Not HttpClient.close(): that waits for every exchange to finish, and an open event stream may never.
+        http.shutdownNow();
     }
 
     @Override

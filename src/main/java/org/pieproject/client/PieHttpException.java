@@ -8,7 +8,9 @@ package org.pieproject.client;
 public class PieHttpException extends PieConnectionException {
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status the gateway answered with. */
     private final int statusCode;
+    /** The start of the response body: the gateway's reason. */
     private final String body;
 
     /**

@@ -218,6 +218,8 @@ final class Session {
     }
 
     void onClosed() {
+        // The gateway closes a socket's session with it, which cancels its live turns (ws.rs: handle.close()).
+        if (gateway != null) run(gateway::clientGone);
         closed = true;
         engine.sessionClosed(this);
         if (engine.settings().detachOnDisconnect()) mcpServers.clear();

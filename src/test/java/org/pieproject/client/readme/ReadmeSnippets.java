@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 import org.pieproject.client.ModelStatus;
+import org.pieproject.client.PieGeneration;
+import org.pieproject.client.PieHttpClient;
 import org.pieproject.client.ParsedPrivateKey;
 import org.pieproject.client.PieClient;
 import org.pieproject.client.PieProcess;
@@ -104,6 +106,23 @@ final class ReadmeSnippets {
              PieClient client = PieClient.connect(server.uri())) {
             client.authenticate("test");
             PieProcess p = client.launchProcess("echo@0.1.0", "{}");
+        }
+        // endregion
+    }
+
+    /** Self-contained: a gateway-mode engine, reached over both of its paths. It passes if both do. */
+    static void gateway() {
+        // region gateway
+        try (PieTestServer gateway = PieTestServer.builder()
+                .gateway(true)
+                .inferlet("echo@0.1.0", ctx -> { ctx.stdout(ctx.input()); return "done"; })
+                .start();
+             PieClient ws = PieClient.builder().uri(gateway.uri()).identity("acme/alice").build();
+             PieHttpClient http = PieHttpClient.builder().uri(gateway.httpUri()).identity("acme/alice").build()) {
+            System.out.println(ws.launchProcess("echo@0.1.0", "\"socket\"").result());  // gateway.uri() ends in /v1/ws
+            try (PieGeneration g = http.generate("echo@0.1.0", "\"http\"")) {           // POST /v1/generate, SSE back
+                for (ProcessEvent e : g) System.out.println(e);
+            }
         }
         // endregion
     }

@@ -49,7 +49,7 @@ class ReadmeTest {
             Path.of("src", "test", "java", "org", "pieproject", "client", "readme", "ReadmeSnippets.java");
     /** The regions the tests below run; a new README block needs a region and a test. */
     private static final List<String> RUN = List.of("quick-start", "read-to-the-end", "record-input", "batches",
-            "recovery", "test-engine", "mcp");
+            "recovery", "test-engine", "mcp", "gateway");
 
     @TempDir
     static Path dir;
@@ -233,6 +233,11 @@ class ReadmeTest {
     @Test
     void testEngine() {
         ReadmeSnippets.testEngine();
+    }
+
+    @Test
+    void gateway() {
+        ReadmeSnippets.gateway();
     }
 
     /**
