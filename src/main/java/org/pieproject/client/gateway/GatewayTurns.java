@@ -204,11 +204,12 @@ public final class GatewayTurns {
         reconcile(candidates, message);
     }
 
-    /** Streams whose handle is still open; a handle the caller closed has nothing to end. */
+    /**
+     * Every stream the gateway still has open, oldest first, including those whose handle the caller has
+     * closed: such a stream can be the aborted one, and ending it then costs nothing.
+     */
     private List<String> openStreams() {
-        List<String> open = new ArrayList<>();
-        for (String pid : streams) if (processes.get(pid) != null) open.add(pid);
-        return open;
+        return new ArrayList<>(streams);
     }
 
     /**
@@ -226,8 +227,8 @@ public final class GatewayTurns {
 
     private void endStream(String pid, String message) {
         streams.remove(pid);
-        processes.end(pid, new PieConnectionException("process " + pid + ": the gateway aborted its stream ("
-                + message + ")"));
+        // The queue puts "process <id>: " in front of it.
+        processes.end(pid, new PieConnectionException("the gateway aborted its stream (" + message + ")"));
     }
 
     /** Several streams could be the aborted one: ask the gateway which processes still run. */
@@ -275,8 +276,8 @@ public final class GatewayTurns {
             }
             waiting.clear();
             for (String pid : streams) {
-                processes.end(pid, new PieException("process " + pid + ": its stream was cancelled (the client sent"
-                        + " the gateway a cancel; the gateway terminates the process)"));
+                processes.end(pid, new PieException("its stream was cancelled (the client sent the gateway a cancel;"
+                        + " the gateway terminates the process)"));
             }
             streams.clear();
             send.run();

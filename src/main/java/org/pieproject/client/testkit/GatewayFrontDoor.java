@@ -229,10 +229,6 @@ final class GatewayFrontDoor implements AutoCloseable {
         };
     }
 
-    void track(Socket s) {
-        open.add(s);
-    }
-
     @Override
     public void close() {
         closed = true;

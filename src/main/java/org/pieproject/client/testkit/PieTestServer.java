@@ -53,7 +53,8 @@ import org.pieproject.client.PieException;
  * request at a time per connection with all output through one ordered queue, chunked uploads with the
  * engine's quirks, attach/replay with the 4096-event buffer, termination with the {@code "Signal"} error,
  * signals, file transfer both ways, and the MCP relay. It accepts the upgrade on any path (the 0.5 clients
- * use {@code /v1/ws}).
+ * use {@code /v1/ws}). With {@link Builder#gateway(boolean) gateway(true)} it is a Pie 0.5 gateway instead
+ * (identity header, {@code /v1/ws} turns with text control frames, {@code POST /v1/generate} over SSE).
  *
  * <p><b>Programs.</b> {@link Builder#inferlet} installs a program under its {@code name@version}.
  * {@code add_program} uploads install programs too; what an uploaded program runs is, in this order: an
@@ -146,7 +147,8 @@ public final class PieTestServer implements AutoCloseable {
     }
 
     /**
-     * The address to connect to: {@code ws://127.0.0.1:<port>} (no path; any path is accepted).
+     * The address to connect to: {@code ws://127.0.0.1:<port>} (no path; any path is accepted), or in
+     * gateway mode {@code ws://127.0.0.1:<port>/v1/ws}.
      *
      * @return the URI to give {@code PieClient.connect}
      */

@@ -113,6 +113,20 @@ class GatewayPiecesTest {
     }
 
     @Test
+    void aStreamWhoseHandleWasClosedCanStillBeTheAbortedOne() throws InterruptedException {
+        stream(PID_A);
+        ProcessQueue b = stream(PID_B);
+        processes.release(PID_A); // the caller closed A's handle; its process still runs on the gateway
+        live = List.of(PID_B);
+        turns.control(new ControlFrame.Error(ControlFrame.STREAM_ABORTED));
+        // Had A been left out, B would be the only candidate and end here and now.
+        assertThat(b.poll(0)).isNull();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (listings.get() == 0 && System.nanoTime() - deadline < 0) Thread.onSpinWait();
+        assertThat(listings).as("the gateway was asked which stream it was").hasValue(1);
+    }
+
+    @Test
     void aFinishedStreamIsNoLongerACandidate() throws InterruptedException {
         ProcessQueue a = stream(PID_A);
         ProcessQueue b = stream(PID_B);
