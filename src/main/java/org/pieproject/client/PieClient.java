@@ -34,6 +34,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import org.jspecify.annotations.Nullable;
+import org.pieproject.client.gateway.GatewayIdentity;
+import org.pieproject.client.gateway.GatewayTurns;
 import org.pieproject.client.hash.Blake3;
 import org.pieproject.client.mcp.McpBridge;
 import org.pieproject.client.mcp.McpReply;
@@ -83,16 +85,22 @@ public final class PieClient implements AutoCloseable {
     private final Connection connection;
     /** Where this client reports what it does (JFR events and the metrics listener). */
     private final Telemetry telemetry;
+    private final EngineGeneration generation;
+    /** The turns open on a gateway socket; null for an engine up to 0.4. */
+    private final @Nullable GatewayTurns turns;
 
     private PieClient(Builder b) {
         this.config = b.copy();
         this.processes = new ProcessRegistry(b.maxQueuedEvents, b.orphanBufferSize);
         this.mcp = new McpBridge(b.requestTimeout, b.mcpCallTimeout);
         this.telemetry = new Telemetry(b.metricsListener);
-        this.connection = Connection.open(new Connection.Settings(b.uri, b.headers,
+        this.generation = b.generation != null ? b.generation : EngineGeneration.of(b.uri);
+        this.turns = generation != EngineGeneration.GATEWAY_0_5 ? null
+                : new GatewayTurns(pending, processes, () -> listProcesses().stream().map(PieClient::canonicalId).toList());
+        this.connection = Connection.open(new Connection.Settings(generation.target(b.uri), b.headers,
                 new TlsSettings(b.sslContext, b.sslParameters), b.connectTimeout, b.sendTimeout, b.requestTimeout,
                 b.maxMessageBytes, b.maxFileBytes, b.reconnect), pending, processes, this::relayMcp,
-                b.stateListeners, telemetry);
+                b.stateListeners, telemetry, turns);
     }
 
     /**
@@ -221,9 +229,27 @@ public final class PieClient implements AutoCloseable {
      */
     public void addProgram(Path wasm, Path manifest, boolean forceOverwrite) {
         HashedFile program = readAndHash(wasm); // hashed while it is read
-        byte[] bytes = program.bytes();
-        String hash = program.hash();
-        String manifestText = readText(manifest);
+        install(program.bytes(), program.hash(), readText(manifest), forceOverwrite);
+    }
+
+    /**
+     * Uploads a program from memory, as {@link #addProgram(Path, Path, boolean)} does from files: its bytes
+     * (a WebAssembly component) and its manifest text, in 256 KiB chunks, waiting until the engine has
+     * installed it under the manifest's {@code [package]} name and version.
+     *
+     * @param program        the program's bytes
+     * @param manifest       its {@code Pie.toml}, as text
+     * @param forceOverwrite whether to replace a program the engine already has under that name
+     * @throws PieRequestException if the engine refuses the program (its reason says why)
+     */
+    public void installProgramBytes(byte[] program, String manifest, boolean forceOverwrite) {
+        Objects.requireNonNull(program, "program");
+        Objects.requireNonNull(manifest, "manifest");
+        install(program, hashBlob(program), manifest, forceOverwrite);
+    }
+
+    /** Uploads a program whose hash is known, reporting the upload and its request to telemetry. */
+    private void install(byte[] bytes, String hash, String manifestText, boolean forceOverwrite) {
         TransferTrace upload = telemetry.transferStarted("upload", "program", bytes.length);
         RequestEvent request = telemetry.requestStarted();
         boolean answered = false;
@@ -246,6 +272,7 @@ public final class PieClient implements AutoCloseable {
         long total = chunkCount(bytes.length);
         CompletableFuture<Response> answer = new CompletableFuture<>();
         long corrId = register(answer, null, Long.MAX_VALUE); // the deadline starts after the last chunk
+        connection.openedUpload(corrId);
         try {
             sendChunks(total, i -> {
                 int off = (int) (i * CHUNK_SIZE);
@@ -258,6 +285,50 @@ public final class PieClient implements AutoCloseable {
         }
         pending.startDeadline(corrId, System.nanoTime() + config.requestTimeout.toNanos());
         return await("add_program", corrId, answer, config.requestTimeout);
+    }
+
+    /**
+     * {@link #installProgramBytes(byte[], String, boolean)} without overwriting a program of the same name.
+     *
+     * @param program  the program's bytes
+     * @param manifest its {@code Pie.toml}, as text
+     */
+    public void installProgramBytes(byte[] program, String manifest) {
+        installProgramBytes(program, manifest, false);
+    }
+
+    /**
+     * Checks, installs if needed, and launches, in one call: asks the engine whether it has
+     * {@code inferlet} (sending the hashes of {@code program} and {@code manifest} along, which engines up
+     * to 0.4 and the 0.5 gateway ignore: they compare names), uploads the program only if it lacks it,
+     * then launches it with {@code inputJson} and returns the process.
+     *
+     * @param inferlet  the program's {@code name@major.minor.patch}, as its manifest names it
+     * @param program   the program's bytes
+     * @param manifest  its {@code Pie.toml}, as text
+     * @param inputJson the input, as JSON text
+     * @return the launched process; {@link PieProcess#result()} waits for what it returns
+     */
+    public PieProcess run(String inferlet, byte[] program, String manifest, String inputJson) {
+        int at = programIdAt(inferlet);
+        String name = inferlet.substring(0, at), version = inferlet.substring(at + 1);
+        String wasmHash = hashBlob(Objects.requireNonNull(program, "program"));
+        String manifestHash = hashBlob(Objects.requireNonNull(manifest, "manifest").getBytes(StandardCharsets.UTF_8));
+        boolean present = "true".equals(ok("check_program",
+                call("check_program", c -> new ClientMessage.CheckProgram(c, name, version, wasmHash, manifestHash))));
+        if (!present) installProgramBytes(program, manifest, false);
+        return launchProcess(inferlet, inputJson);
+    }
+
+    /**
+     * Launches an installed program, as {@code run(name, input)} of the official 0.5 clients does.
+     *
+     * @param inferlet  the program, {@code name@major.minor.patch}
+     * @param inputJson the input, as JSON text
+     * @return the launched process
+     */
+    public PieProcess run(String inferlet, String inputJson) {
+        return launchProcess(inferlet, inputJson);
     }
 
     // ---------------------------------------------------------------- processes
@@ -280,6 +351,10 @@ public final class PieClient implements AutoCloseable {
         programIdAt(inferlet);
         Objects.requireNonNull(inputJson, "inputJson");
         if (tokenBudget != null && tokenBudget < 0) throw new IllegalArgumentException("tokenBudget < 0");
+        if (tokenBudget != null && turns != null) {
+            throw new PieException("launch_process: a Pie 0.5 gateway has no token budgets (it would ignore one);"
+                    + " pass null");
+        }
         Long budget = tokenBudget == null ? null : tokenBudget.longValue();
         AtomicReference<ProcessQueue> queue = new AtomicReference<>();
         ProcessTrace trace = captureOutputs ? telemetry.processStarted(inferlet) : null;
@@ -615,6 +690,7 @@ public final class PieClient implements AutoCloseable {
                                   @Nullable List<String> args, @Nullable String url) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(transport, "transport");
+        refuseOnGateway("register_mcp_server");
         mcp.register(name, transport, command, args == null ? List.of() : args, url);
         try {
             connection.registerMcpServer(name, c -> new ClientMessage.RegisterMcpServer(c, name, transport, command, args, url));
@@ -664,6 +740,38 @@ public final class PieClient implements AutoCloseable {
         Map<String, PieProcess> attached = new LinkedHashMap<>();
         r.attached().forEach((id, queue) -> attached.put(id, new PieProcess(connection, id, queue)));
         return new Reattachment(Collections.unmodifiableMap(attached), r.unattachable(), r.ended());
+    }
+
+    // ---------------------------------------------------------------- Pie 0.5 gateway
+
+    /**
+     * Which kind of server this client talks to: set with {@link Builder#generation}, or implied by the URI
+     * (a {@code /v1/ws} path means a Pie 0.5 gateway).
+     *
+     * @return the generation this client speaks to
+     */
+    public EngineGeneration generation() {
+        return generation;
+    }
+
+    /**
+     * Sends a Pie 0.5 gateway its {@code cancel} control frame, which aborts every live turn on this
+     * connection: every request still waiting fails at once with a {@link PieRequestException}, and every
+     * process stream ends (its reader gets what had arrived, then a {@link PieException}); the gateway
+     * terminates those processes. The connection stays open for further requests.
+     *
+     * @throws PieException if this client does not talk to a gateway (an engine up to 0.4 ignores text)
+     */
+    public void cancel() {
+        if (turns == null) {
+            throw new PieException("cancel is a Pie 0.5 gateway control frame; this client talks to " + generation
+                    + " (see PieClient.Builder.generation)");
+        }
+        turns.cancel(() -> connection.sendText("cancel"));
+    }
+
+    private void refuseOnGateway(String op) {
+        connection.refuseOnGateway(op);
     }
 
     /**
@@ -920,6 +1028,7 @@ public final class PieClient implements AutoCloseable {
         private @Nullable SSLContext sslContext;
         private @Nullable SSLParameters sslParameters;
         private @Nullable PieMetricsListener metricsListener;
+        private @Nullable EngineGeneration generation;
 
         private Builder() {
         }
@@ -1104,7 +1213,27 @@ public final class PieClient implements AutoCloseable {
          * @return this builder
          */
         public Builder identity(String identity) {
-            return header("x-pie-identity", identity);
+            Objects.requireNonNull(identity, "identity");
+            try {
+                GatewayIdentity.parse(identity);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("a Pie 0.5 gateway would refuse this identity: " + e.getMessage());
+            }
+            return header(GatewayIdentity.HEADER, identity);
+        }
+
+        /**
+         * Says which kind of server the URI names. By default a URI whose path is {@code /v1/ws} means a
+         * Pie 0.5 gateway and any other an engine up to 0.4. With {@link EngineGeneration#GATEWAY_0_5} a
+         * URI without a path connects to {@code /v1/ws}, the gateway's text control frames are acted on,
+         * and requests outside its vocabulary are refused before they are sent.
+         *
+         * @param generation the server's generation
+         * @return this builder
+         */
+        public Builder generation(EngineGeneration generation) {
+            this.generation = Objects.requireNonNull(generation, "generation");
+            return this;
         }
 
         /**
@@ -1176,6 +1305,7 @@ public final class PieClient implements AutoCloseable {
             b.sslContext = sslContext;
             b.sslParameters = sslParameters;
             b.metricsListener = metricsListener;
+            b.generation = generation;
             return b;
         }
 

@@ -31,6 +31,8 @@ import org.pieproject.client.PieProcessLostException;
 import org.pieproject.client.PieRequestException;
 import org.pieproject.client.PieTimeoutException;
 import org.pieproject.client.ReconnectPolicy;
+import org.pieproject.client.gateway.GatewayTurns;
+import org.pieproject.client.gateway.GatewayVocabulary;
 import org.pieproject.client.telemetry.ReconnectAttemptEvent;
 import org.pieproject.client.telemetry.RequestEvent;
 import org.pieproject.client.telemetry.Telemetry;
@@ -110,6 +112,8 @@ public final class Connection {
     private final Consumer<ServerMessage.McpRequest> mcpRequests;
     private final StateEvents stateEvents;
     private final Telemetry telemetry;
+    /** The turns open on a Pie 0.5 gateway socket; null for an engine up to 0.4. */
+    private final @Nullable GatewayTurns turns;
     /** Guards the moves between links and states: a loss, a link taking over, the final close. */
     private final ReentrantLock lock = new ReentrantLock();
     /** The current WebSocket, or the last one while reconnecting. */
@@ -128,9 +132,10 @@ public final class Connection {
 
     private Connection(Settings settings, PendingRequests pending, ProcessRegistry processes,
                        Consumer<ServerMessage.McpRequest> mcpRequests, List<Consumer<? super ConnectionState>> listeners,
-                       Telemetry telemetry) {
+                       Telemetry telemetry, @Nullable GatewayTurns turns) {
         this.settings = settings;
         this.telemetry = telemetry;
+        this.turns = turns;
         this.pending = pending;
         this.processes = processes;
         this.mcpRequests = mcpRequests;
@@ -146,7 +151,7 @@ public final class Connection {
      */
     private final class Link implements FrameHandler {
         private final MessageRouter router =
-                new MessageRouter(pending, processes, new FileDownloads(settings.maxFileBytes(), telemetry), mcpRequests);
+                new MessageRouter(pending, processes, new FileDownloads(settings.maxFileBytes(), telemetry), mcpRequests, turns);
         /** Set once this link's loss has been dealt with, by whoever sees it first. */
         final AtomicBoolean lost = new AtomicBoolean();
         @Nullable WebSocketTransport transport;
@@ -154,6 +159,11 @@ public final class Connection {
         @Override
         public void onMessage(byte[] buf, int length) {
             router.onMessage(buf, length);
+        }
+
+        @Override
+        public void onText(String text) {
+            router.onText(text);
         }
 
         @Override
@@ -186,12 +196,15 @@ public final class Connection {
      * @param mcpRequests what to do with an inferlet's MCP call; must not block
      * @param listeners   receive the connection's states, in order, off the listener thread
      * @param telemetry   where requests, transfers and the connection's life are reported
+     * @param turns       the turns of a Pie 0.5 gateway socket (its control frames go there, and requests
+     *                    outside its vocabulary are refused), or null for an engine up to 0.4
      * @return the open, not yet authenticated connection
      */
     public static Connection open(Settings settings, PendingRequests pending, ProcessRegistry processes,
                                   Consumer<ServerMessage.McpRequest> mcpRequests,
-                                  List<Consumer<? super ConnectionState>> listeners, Telemetry telemetry) {
-        return new Connection(settings, pending, processes, mcpRequests, listeners, telemetry);
+                                  List<Consumer<? super ConnectionState>> listeners, Telemetry telemetry,
+                                  @Nullable GatewayTurns turns) {
+        return new Connection(settings, pending, processes, mcpRequests, listeners, telemetry, turns);
     }
 
     /**
@@ -320,13 +333,16 @@ public final class Connection {
     /** Sends one request and waits for its answer; {@link #call} reports it. */
     private Response exchange(String op, LongFunction<Request> request, Duration timeout,
                               @Nullable Consumer<Response> onAnswer) {
+        refuseOnGateway(op);
         long deadline = System.nanoTime() + timeout.toNanos();
         WebSocketTransport transport = usable(op, deadline, timeout);
         CompletableFuture<Response> answer = new CompletableFuture<>();
         long corrId = register(transport, answer, onAnswer, deadline);
         CompletableFuture<Void> sent;
         try {
-            MsgPackWriter w = encode(request.apply(corrId));
+            Request message = request.apply(corrId);
+            if (turns != null) turns.opened(corrId, op, message);
+            MsgPackWriter w = encode(message);
             sent = transport.sendLater(w.array(), w.size());
         } catch (RuntimeException e) {
             pending.remove(corrId);
@@ -424,6 +440,7 @@ public final class Connection {
         } catch (ExecutionException e) {
             pending.remove(corrId);
             Throwable cause = e.getCause();
+            if (cause instanceof PieRequestException r) throw new PieRequestException(op, r.reason()); // a gateway's error frame
             if (cause instanceof PendingRequests.DeadlineExceeded) {
                 String hint = user == null
                         ? "; the connection may not be authenticated (the engine silently drops every request sent"
@@ -448,6 +465,34 @@ public final class Connection {
             LockSupport.park(f);
             if (Thread.interrupted()) throw new InterruptedException();
         }
+    }
+
+    /**
+     * Refuses, before anything is sent, a request a Pie 0.5 gateway does not understand.
+     *
+     * @param op the request's name
+     * @throws PieException naming the gateway, when this connection goes to one and it lacks {@code op}
+     */
+    public void refuseOnGateway(String op) {
+        if (turns != null && !GatewayVocabulary.accepts(op)) throw new PieException(GatewayVocabulary.refusal(op));
+    }
+
+    /**
+     * Tells the gateway's turn tracking that an upload (answered once, after its last chunk) is under way.
+     *
+     * @param corrId the upload's correlation id
+     */
+    public void openedUpload(long corrId) {
+        if (turns != null) turns.openedUpload(corrId);
+    }
+
+    /**
+     * Sends a text message (a gateway's control frame), in order with the binary ones, without waiting.
+     *
+     * @param text the message
+     */
+    public void sendText(String text) {
+        usable("send", System.nanoTime() + settings.requestTimeout().toNanos(), settings.requestTimeout()).sendText(text);
     }
 
     /**

@@ -2,7 +2,10 @@ package org.pieproject.client.session;
 
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
 import org.pieproject.client.ProcessEvent;
+import org.pieproject.client.gateway.ControlFrame;
+import org.pieproject.client.gateway.GatewayTurns;
 import org.pieproject.client.transport.FrameHandler;
 import org.pieproject.client.transport.TransportClosedException;
 import org.pieproject.client.wire.MsgPackException;
@@ -23,6 +26,8 @@ public final class MessageRouter implements FrameHandler {
     private final Consumer<ServerMessage.McpRequest> mcpRequests;
     private final ServerMessageDecoder decoder = new ServerMessageDecoder();
     private final ServerMessageDecoder.EventSink events = this::routeEvent;
+    /** The turns open on a Pie 0.5 gateway socket; null for an engine up to 0.4. */
+    private final @Nullable GatewayTurns turns;
 
     /**
      * Wires the router to the tables it fills.
@@ -34,6 +39,21 @@ public final class MessageRouter implements FrameHandler {
      */
     public MessageRouter(PendingRequests pending, ProcessRegistry processes, FileDownloads files,
                          Consumer<ServerMessage.McpRequest> mcpRequests) {
+        this(pending, processes, files, mcpRequests, null);
+    }
+
+    /**
+     * Wires the router to the tables it fills, on a socket to a Pie 0.5 gateway when {@code turns} is set.
+     *
+     * @param pending     the requests waiting for answers
+     * @param processes   the process event queues
+     * @param files       the files being received
+     * @param mcpRequests what to do with an inferlet's MCP call; must not block
+     * @param turns       told of answers, ends and control frames; null for an engine up to 0.4
+     */
+    public MessageRouter(PendingRequests pending, ProcessRegistry processes, FileDownloads files,
+                         Consumer<ServerMessage.McpRequest> mcpRequests, @Nullable GatewayTurns turns) {
+        this.turns = turns;
         this.pending = pending;
         this.processes = processes;
         this.files = files;
@@ -52,7 +72,10 @@ public final class MessageRouter implements FrameHandler {
         }
         if (m == null) return; // a process event, already routed
         switch (m) {
-            case ServerMessage.Response r -> pending.complete(r);
+            case ServerMessage.Response r -> {
+                pending.complete(r);
+                if (turns != null) turns.answered(r, MessageRouter::canonical);
+            }
             // Events reach routeEvent through the sink; a record only comes from decode() without one.
             case ServerMessage.ProcessEvent e -> routeEvent(e.processId(), e.event(), e.value());
             case ServerMessage.FileChunk c -> {
@@ -84,6 +107,22 @@ public final class MessageRouter implements FrameHandler {
             return;
         }
         processes.route(processId, event);
+        if (turns != null && event.isTerminal()) turns.ended(processId);
+    }
+
+    @Override
+    public void onText(String text) {
+        if (turns != null) {
+            turns.control(ControlFrame.parse(text));
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, "ignoring a text message from the engine");
+        }
+    }
+
+    /** A launch answer's id in the form the engine's events carry (lowercase, hyphenated). */
+    private static String canonical(String id) {
+        String s = id.strip();
+        return s.length() == 36 ? s.toLowerCase(java.util.Locale.ROOT) : s;
     }
 
     @Override

@@ -170,6 +170,20 @@ public final class PendingRequests {
     }
 
     /**
+     * Fails one waiting request, e.g. the one a gateway's error frame belongs to.
+     *
+     * @param id    the request's id
+     * @param cause what its caller gets
+     * @return false if nobody waits for that id any more
+     */
+    public boolean fail(long id, PieException cause) {
+        Pending p = pending.remove(id);
+        if (p == null) return false;
+        p.future().completeExceptionally(cause);
+        return true;
+    }
+
+    /**
      * Fails every waiting request with {@code cause}.
      *
      * @param cause why the connection ended

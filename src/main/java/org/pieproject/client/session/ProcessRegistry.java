@@ -156,6 +156,29 @@ public final class ProcessRegistry {
     }
 
     /**
+     * Ends one process's stream although the engine sent no terminal event (a gateway aborted it, or it could
+     * not be re-attached after a reconnect): its reader gets what had arrived, then {@code cause}; later
+     * events of it are dropped.
+     *
+     * @param processId the canonical process id
+     * @param cause     what the reader gets at the end
+     * @return false if the process had no open stream
+     */
+    public boolean end(String processId, PieException cause) {
+        ProcessQueue q;
+        lock.lock();
+        try {
+            q = queues.remove(processId);
+            ended.put(processId, Boolean.TRUE);
+        } finally {
+            lock.unlock();
+        }
+        if (q == null) return false;
+        q.close(cause);
+        return true;
+    }
+
+    /**
      * Routes one event from the engine. Listener thread only.
      *
      * @param processId the process the engine named
@@ -213,25 +236,6 @@ public final class ProcessRegistry {
      */
     public List<String> openIds() {
         return List.copyOf(queues.keySet());
-    }
-
-    /**
-     * Ends one process's queue after what it holds, with {@code cause} for its reader; its later events are
-     * dropped.
-     *
-     * @param processId the canonical process id
-     * @param cause     what its reader gets once the held events are taken
-     */
-    public void end(String processId, PieException cause) {
-        ProcessQueue q;
-        lock.lock();
-        try {
-            q = queues.remove(processId);
-            ended.put(processId, Boolean.TRUE);
-        } finally {
-            lock.unlock();
-        }
-        if (q != null) q.close(cause);
     }
 
     /**

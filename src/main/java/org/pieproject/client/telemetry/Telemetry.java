@@ -100,6 +100,11 @@ public final class Telemetry {
             }
 
             @Override
+            public void onText(String text) {
+                handler.onText(text);
+            }
+
+            @Override
             public void onClosed(TransportClosedException cause) {
                 try {
                     handler.onClosed(cause);

@@ -59,7 +59,8 @@ import org.pieproject.client.PieException;
  * request at a time per connection with all output through one ordered queue, chunked uploads with the
  * engine's quirks, attach/replay with the 4096-event buffer, termination with the {@code "Signal"} error,
  * signals, file transfer both ways, and the MCP relay. It accepts the upgrade on any path (the 0.5 clients
- * use {@code /v1/ws}).
+ * use {@code /v1/ws}). With {@link Builder#gateway(boolean) gateway(true)} it is a Pie 0.5 gateway instead
+ * (identity header, {@code /v1/ws} turns with text control frames, {@code POST /v1/generate} over SSE).
  *
  * <p><b>Programs.</b> {@link Builder#inferlet} installs a program under its {@code name@version}.
  * {@code add_program} uploads install programs too; what an uploaded program runs is, in this order: an
@@ -86,6 +87,9 @@ public final class PieTestServer implements AutoCloseable {
 
     private final TestEngine engine;
     private final Server server;
+    /** Gateway mode only: the gateway's port, in front of {@link #server}. */
+    private final GatewayFrontDoor frontDoor;
+    private final GatewayControls gateway;
     private final Set<Session> allSessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger sessionNumbers = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -105,10 +109,28 @@ public final class PieTestServer implements AutoCloseable {
     /** Runs the TLS engine's delegated tasks; ours (not the factory's own), so that close() can end it. */
     private final @Nullable ExecutorService tlsTasks;
 
-    private PieTestServer(Settings settings, @Nullable SSLContext tls) {
+    private PieTestServer(Settings settings, @Nullable SSLContext tls, boolean gatewayMode) {
+        if (tls != null && gatewayMode) {
+            throw new IllegalArgumentException("the test gateway's front door speaks plain HTTP only: tls(...) and"
+                    + " gateway(true) do not go together");
+        }
         this.engine = new TestEngine(settings);
         this.tls = tls;
-        this.server = new Server(new InetSocketAddress(settings.host(), settings.port()), settings.maxMessageBytes());
+        InetSocketAddress address = new InetSocketAddress(settings.host(), settings.port());
+        if (gatewayMode) {
+            this.gateway = new GatewayControls();
+            try {
+                this.frontDoor = new GatewayFrontDoor(address, engine, gateway, sessionNumbers);
+            } catch (java.io.IOException e) {
+                throw new PieException("the test gateway could not listen on " + address + ": " + e.getMessage(), e);
+            }
+            // The WebSocket server behind it takes only what the front door relays.
+            address = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
+        } else {
+            this.gateway = null;
+            this.frontDoor = null;
+        }
+        this.server = new Server(address, settings.maxMessageBytes());
         this.tlsTasks = tls == null ? null
                 : Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("pie-test-tls").factory());
         if (tls != null) server.setWebSocketFactory(new DefaultSSLWebSocketServerFactory(tls, tlsTasks));
@@ -139,19 +161,46 @@ public final class PieTestServer implements AutoCloseable {
             close();
             throw new PieException("interrupted while starting the test server", e);
         }
+        if (frontDoor != null) frontDoor.start(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), server.getPort()));
         return this;
     }
 
     /**
-     * The address to connect to: {@code ws://127.0.0.1:<port>}, or {@code wss://...} when the server
-     * speaks TLS (no path; any path is accepted).
+     * The address to connect to: {@code ws://127.0.0.1:<port>} (no path; any path is accepted),
+     * {@code wss://...} when the server speaks TLS, or in gateway mode {@code ws://127.0.0.1:<port>/v1/ws}.
      *
      * @return the URI to give {@code PieClient.connect}
      */
     public URI uri() {
+        return URI.create((tls == null ? "ws://" : "wss://") + hostPort() + (frontDoor != null ? "/v1/ws" : ""));
+    }
+
+    private String hostPort() {
         String host = engine.settings().host();
-        return URI.create((tls == null ? "ws://" : "wss://") + (host.indexOf(':') >= 0 ? "[" + host + "]" : host)
-                + ":" + port());
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port();
+    }
+
+    /**
+     * Gateway mode only: the gateway's HTTP address, {@code http://127.0.0.1:<port>}, whose
+     * {@code POST /v1/generate} runs one turn and streams it back as server-sent events.
+     *
+     * @return the base URI to give {@code PieHttpClient}
+     * @throws IllegalStateException if the server is not in gateway mode
+     */
+    public URI httpUri() {
+        gateway();
+        return URI.create("http://" + hostPort());
+    }
+
+    /**
+     * Gateway mode only: admission, stream aborts and the identities the gateway read.
+     *
+     * @return the gateway's controls
+     * @throws IllegalStateException if the server is not in gateway mode
+     */
+    public GatewayControls gateway() {
+        if (gateway == null) throw new IllegalStateException("the test server is not in gateway mode (Builder.gateway(true))");
+        return gateway;
     }
 
     /**
@@ -160,7 +209,7 @@ public final class PieTestServer implements AutoCloseable {
      * @return the port
      */
     public int port() {
-        return server.getPort();
+        return frontDoor != null ? frontDoor.port() : server.getPort();
     }
 
     /**
@@ -284,6 +333,7 @@ public final class PieTestServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) return;
         Thread f = flusher;
         if (f != null) f.interrupt();
+        if (frontDoor != null) frontDoor.close();
         for (TestProcess p : engine.processes.values()) p.kill();
         for (Session s : allSessions) s.shutdownNow();
         try {
@@ -346,8 +396,10 @@ public final class PieTestServer implements AutoCloseable {
                 String header = handshake.getFieldValue("x-pie-identity");
                 if (header != null && !header.isBlank()) identity = header.strip();
             }
-            Session session = new Session(sessionNumbers.incrementAndGet(), conn, engine, identity,
-                    () -> onWriteDemand(conn));
+            Session session = gateway != null
+                    ? Session.gatewaySocket(sessionNumbers.incrementAndGet(), conn, engine, () -> onWriteDemand(conn), gateway)
+                    : new Session(sessionNumbers.incrementAndGet(), conn, engine, identity, () -> onWriteDemand(conn));
+            if (gateway != null) gateway.sessions.add(session);
             conn.setAttachment(session);
             allSessions.add(session);
             if (closed.get()) session.shutdownNow();
@@ -367,14 +419,16 @@ public final class PieTestServer implements AutoCloseable {
 
         @Override
         public void onMessage(WebSocket conn, String message) {
-            // Text frames carry nothing in this protocol; the engine skips them (§1.2).
-            LOG.log(System.Logger.Level.DEBUG, "text frame ignored");
+            // An engine skips text frames (§1.2); the gateway takes "cancel" and JSON turns.
+            Session session = conn.getAttachment();
+            if (session != null) session.onText(message);
         }
 
         @Override
         public void onClose(WebSocket conn, int code, String reason, boolean remote) {
             Session session = conn.getAttachment();
             if (session != null) session.onClosed();
+            if (session != null && gateway != null) gateway.sessions.remove(session);
         }
 
         @Override
@@ -409,6 +463,7 @@ public final class PieTestServer implements AutoCloseable {
         private Map<String, Object> modelStatus = defaultModelStatus();
         private int maxMessageBytes = 64 * 1024 * 1024;
         private @Nullable SSLContext tls;
+        private boolean gatewayMode;
 
         private Builder() {
         }
@@ -613,6 +668,21 @@ public final class PieTestServer implements AutoCloseable {
         }
 
         /**
+         * Puts a Pie 0.5 gateway (Pie's dev line) in front of the engine, on the same port: WebSocket turns on
+         * {@code /v1/ws} with the gateway's text control frames, and one-shot {@code POST /v1/generate}
+         * answered with server-sent events. Both refuse a request without {@code x-pie-identity} (401);
+         * only the gateway's twelve messages are understood; every connection acts as the user
+         * {@code internal}. {@link PieTestServer#gateway()} controls admission and stream aborts.
+         *
+         * @param on whether to run as a gateway (default false: an engine 0.4)
+         * @return this builder
+         */
+        public Builder gateway(boolean on) {
+            this.gatewayMode = on;
+            return this;
+        }
+
+        /**
          * Starts the server and waits until it listens.
          *
          * @return the running server; close it when done
@@ -631,7 +701,7 @@ public final class PieTestServer implements AutoCloseable {
                     defaultUploadInferlet, maxUploadMb, authEnabled, userKeys, internal, tokenFailureDelay,
                     trustIdentityHeader, detachOnDisconnect, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(modelStatus)),
                     maxMessageBytes);
-            return new PieTestServer(settings, tls).startServer();
+            return new PieTestServer(settings, tls, gatewayMode).startServer();
         }
     }
 }

@@ -61,6 +61,8 @@ final class Session {
     private final ExecutorService loop;
     private final Runnable wakeSelector;
     private volatile boolean closed;
+    /** The gateway in front of this session in gateway mode; null for an engine 0.4 session. */
+    private final GatewaySession gateway;
 
     // Confined to the session thread.
     private boolean authenticated;
@@ -80,6 +82,22 @@ final class Session {
      *                     its next selection, so an abrupt close must be followed by a wake-up
      */
     Session(int number, WebSocket conn, TestEngine engine, String trustedIdentity, Runnable wakeSelector) {
+        this(number, conn, engine, trustedIdentity, wakeSelector, null, null);
+    }
+
+    /** A gateway-mode socket: a dev gateway in front of an engine session. */
+    static Session gatewaySocket(int number, WebSocket conn, TestEngine engine, Runnable wakeSelector,
+                                 GatewayControls controls) {
+        return new Session(number, conn, engine, null, wakeSelector, controls, null);
+    }
+
+    /** A gateway-mode one-shot HTTP turn, written to {@code outlet}. */
+    static Session gatewayOneShot(int number, TestEngine engine, GatewayControls controls, GatewaySession.Outlet outlet) {
+        return new Session(number, null, engine, null, () -> {}, controls, outlet);
+    }
+
+    private Session(int number, WebSocket conn, TestEngine engine, String trustedIdentity, Runnable wakeSelector,
+                    GatewayControls controls, GatewaySession.Outlet httpOutlet) {
         this.number = number;
         this.conn = conn;
         this.engine = engine;
@@ -89,6 +107,103 @@ final class Session {
         if (trustedIdentity != null) {
             authenticated = true;
             username = trustedIdentity;
+        }
+        if (controls != null) {
+            // Behind the gateway every engine session is served as the trusted "internal" user (dev's server.rs).
+            authenticated = true;
+            username = "internal";
+            this.gateway = new GatewaySession(engine, controls, httpOutlet != null ? httpOutlet : socketOutlet());
+        } else {
+            this.gateway = null;
+        }
+    }
+
+    private GatewaySession.Outlet socketOutlet() {
+        return new GatewaySession.Outlet() {
+            @Override
+            public void message(ServerMessage m) {
+                if (!engine.faults().isSilent()) sendBytes(m.encode());
+            }
+
+            @Override
+            public void turnDone() {
+                sendText("{\"type\":\"turn_done\"}");
+            }
+
+            @Override
+            public void error(String message) {
+                JsonObject o = new JsonObject();
+                o.addProperty("type", "error");
+                o.addProperty("message", message);
+                sendText(TestEngine.GSON.toJson(o));
+            }
+
+            @Override
+            public void close() {
+                conn.close(1000, "");
+            }
+        };
+    }
+
+    private void sendText(String text) {
+        try {
+            conn.send(text);
+        } catch (WebsocketNotConnectedException e) {
+            LOG.log(System.Logger.Level.DEBUG, "session {0}: not connected", number);
+        }
+    }
+
+    // ---- gateway mode ----
+
+    /** A text frame: the gateway's {@code cancel}, or a turn as JSON. */
+    void onText(String text) {
+        if (gateway == null) {
+            LOG.log(System.Logger.Level.DEBUG, "text frame ignored"); // an engine skips them (§1.2)
+            return;
+        }
+        run(() -> {
+            if (text.strip().equals("cancel")) {
+                gateway.cancel();
+                return;
+            }
+            ClientMessage message;
+            try {
+                Map<String, Object> map = GatewayJson.toMap(text);
+                engine.recordReceived(map);
+                String error = GatewaySession.vocabularyError(map);
+                if (error != null) {
+                    gateway.badFrame(error);
+                    return;
+                }
+                message = ClientMessageDecoder.bind(map);
+            } catch (ClientMessageDecoder.Undecodable e) {
+                gateway.badFrame(e.getMessage());
+                return;
+            }
+            handleMessage(message);
+        });
+    }
+
+    /** One HTTP turn: decoded by the caller already. */
+    void submit(ClientMessage message) {
+        run(() -> handleMessage(message));
+    }
+
+    /** The HTTP client went away before its turn ended. */
+    void clientGone() {
+        run(gateway::clientGone);
+    }
+
+    boolean abortGatewayStream(String processId) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        if (gateway == null || !run(() -> done.complete(gateway.abortStream(processId)))) return false;
+        try {
+            return done.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
         }
     }
 
@@ -103,6 +218,8 @@ final class Session {
     }
 
     void onClosed() {
+        // The gateway closes a socket's session with it, which cancels its live turns (ws.rs: handle.close()).
+        if (gateway != null) run(gateway::clientGone);
         closed = true;
         engine.sessionClosed(this);
         if (engine.settings().detachOnDisconnect()) mcpServers.clear();
@@ -137,7 +254,7 @@ final class Session {
     /** {@code seq} is the event's place in its process's output, kept if delivery fails and it is buffered. */
     void deliverEvent(TestProcess process, ServerMessage.ProcessEvent event, long seq) {
         Runnable send = () -> {
-            if (closed || !conn.isOpen()) {
+            if (closed || conn != null && !conn.isOpen()) {
                 process.deliveryFailed(this, event, seq);
             } else {
                 sendNow(event);
@@ -220,6 +337,10 @@ final class Session {
 
     /** Writes one message now; only on the session thread. */
     void sendNow(ServerMessage message) {
+        if (gateway != null) {
+            gateway.outgoing(message);
+            return;
+        }
         if (engine.faults().isSilent()) return;
         sendBytes(message.encode());
     }
@@ -253,11 +374,21 @@ final class Session {
         try {
             Map<String, Object> map = ClientMessageDecoder.readMap(frame);
             engine.recordReceived(map);
+            String error = gateway == null ? null : GatewaySession.vocabularyError(map);
+            if (error != null) {
+                gateway.badFrame(error);
+                return;
+            }
             message = ClientMessageDecoder.bind(map);
         } catch (ClientMessageDecoder.Undecodable e) {
             LOG.log(System.Logger.Level.DEBUG, "session {0}: undecodable frame dropped: {1}", number, e.getMessage());
+            if (gateway != null) gateway.badFrame(e.getMessage());
             return;
         }
+        handleMessage(message);
+    }
+
+    private void handleMessage(ClientMessage message) {
         boolean authMessage = message instanceof ClientMessage.AuthIdentify
                 || message instanceof ClientMessage.AuthProve || message instanceof ClientMessage.AuthByToken;
         if (!authenticated && !authMessage) {
@@ -265,6 +396,7 @@ final class Session {
                     number, message.getClass().getSimpleName());
             return;
         }
+        if (gateway != null && !gateway.open(message)) return;
         try {
             handle(message);
         } catch (RuntimeException e) {

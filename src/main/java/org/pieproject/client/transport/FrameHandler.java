@@ -16,6 +16,15 @@ public interface FrameHandler {
     void onMessage(byte[] buf, int length);
 
     /**
+     * One complete text message. Engines up to 0.4 send none; a Pie 0.5 gateway sends small JSON control
+     * frames. By default ignored.
+     *
+     * @param text the whole message
+     */
+    default void onText(String text) {
+    }
+
+    /**
      * The connection is gone for good; called exactly once, after the last {@link #onMessage}.
      *
      * @param cause why it ended

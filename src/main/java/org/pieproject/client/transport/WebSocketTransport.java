@@ -35,6 +35,8 @@ public final class WebSocketTransport {
     /** The engine's WebSocket library refuses frames over 16 MiB; larger messages go out fragmented. */
     static final int MAX_FRAME_BYTES = 16 << 20;
     private static final Duration CLOSE_GRACE = Duration.ofMillis(500);
+    /** A gateway's control frames are a few dozen characters; its error texts stay well under this. */
+    private static final int MAX_TEXT_CHARS = 64 << 10;
     private static final int INITIAL_BUFFER_BYTES = 64 << 10;
     /** File chunks are 256 KiB; keep a buffer that fits them, drop anything larger after use. */
     private static final int RETAINED_BUFFER_BYTES = 512 << 10;
@@ -114,11 +116,24 @@ public final class WebSocketTransport {
             throw new PieConnectionException("could not connect to " + uri + ": no answer within " + connectTimeout, e);
         } catch (ExecutionException e) {
             t.releaseHttpClient();
+            if (e.getCause() instanceof WebSocketHandshakeException h && h.getResponse().statusCode() == 401) {
+                throw new PieConnectionException("could not connect to " + uri + ": " + unauthorized(headers), h);
+            }
             throw new PieConnectionException("could not connect to " + uri + ": " + describe(e.getCause()), e.getCause());
         } catch (RuntimeException e) {
             t.releaseHttpClient();
             throw new PieConnectionException("could not connect to " + uri + ": " + describe(e), e);
         }
+    }
+
+    /** A Pie 0.5 gateway answers 401 to an upgrade without a usable identity header (never to a 0.4 engine's). */
+    private static String unauthorized(Map<String, String> headers) {
+        boolean sent = headers.keySet().stream().anyMatch("x-pie-identity"::equalsIgnoreCase);
+        return sent
+                ? "the server refused the WebSocket upgrade (HTTP 401 Unauthorized); a Pie 0.5 gateway refuses so an"
+                + " x-pie-identity header it cannot read ([tenant/]user with a non-empty user)"
+                : "the server refused the WebSocket upgrade (HTTP 401 Unauthorized): the x-pie-identity header is"
+                + " missing; a Pie 0.5 gateway requires it (PieClient.Builder.identity(\"[tenant/]user\"))";
     }
 
     private static String describe(Throwable e) {
@@ -185,6 +200,18 @@ public final class WebSocketTransport {
         TransportClosedException c = closed.get();
         if (c != null) throw new PieConnectionException("connection is closed: " + c.getMessage(), c);
         return sends.enqueue(ByteBuffer.wrap(buf, 0, length));
+    }
+
+    /**
+     * Sends one text message (a 0.5 gateway's {@code cancel}) in order with the binary ones, without waiting.
+     *
+     * @param message the text
+     * @return completes when the JDK has taken it
+     */
+    public CompletableFuture<Void> sendText(String message) {
+        TransportClosedException c = closed.get();
+        if (c != null) throw new PieConnectionException("connection is closed: " + c.getMessage(), c);
+        return sends.enqueue(null, message);
     }
 
     /**
@@ -304,7 +331,8 @@ public final class WebSocketTransport {
      * thread waits for the socket.
      */
     private final class SendQueue {
-        private record Item(ByteBuffer data, CompletableFuture<Void> done) {}
+        /** One message: binary {@code data}, or {@code text} when that is not null. */
+        private record Item(ByteBuffer data, String text, CompletableFuture<Void> done) {}
 
         private final ConcurrentLinkedQueue<Item> queue = new ConcurrentLinkedQueue<>();
         private final AtomicBoolean sending = new AtomicBoolean();
@@ -312,8 +340,12 @@ public final class WebSocketTransport {
         volatile long inFlightSince;
 
         CompletableFuture<Void> enqueue(ByteBuffer data) {
+            return enqueue(data, null);
+        }
+
+        CompletableFuture<Void> enqueue(ByteBuffer data, String text) {
             CompletableFuture<Void> done = new CompletableFuture<>();
-            queue.add(new Item(data, done));
+            queue.add(new Item(data, text, done));
             pump();
             return done;
         }
@@ -362,6 +394,7 @@ public final class WebSocketTransport {
         private CompletableFuture<?> sendFragments(Item item) {
             ByteBuffer data = item.data;
             try {
+                if (item.text != null) return ws.sendText(item.text, true);
                 if (data.remaining() <= MAX_FRAME_BYTES) {
                     return ws.sendBinary(data, true);
                 }
@@ -384,6 +417,7 @@ public final class WebSocketTransport {
         private byte[] assembly = new byte[INITIAL_BUFFER_BYTES];
         private int assembled;
         private boolean discardingText;
+        private final StringBuilder text = new StringBuilder();
 
         // Demand is granted in batches: asking the JDK for one message at a time costs more than
         // decoding it. The listener never blocks, so it never needs to hold demand back.
@@ -436,9 +470,28 @@ public final class WebSocketTransport {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            // The protocol has no text messages (protocol.md §1.2): ignore them, fragments included.
-            if (!discardingText) LOG.log(System.Logger.Level.DEBUG, "ignoring a text message from the engine");
-            discardingText = !last;
+            // Engines up to 0.4 send no text; a 0.5 gateway sends short JSON control frames. Anything longer
+            // than a control frame can be is dropped whole, fragments included.
+            if (!discardingText) {
+                if (text.length() + data.length() > MAX_TEXT_CHARS) {
+                    LOG.log(System.Logger.Level.WARNING, "dropping a text message of more than {0} characters", MAX_TEXT_CHARS);
+                    text.setLength(0);
+                    discardingText = true;
+                } else {
+                    text.append(data);
+                }
+            }
+            if (last) {
+                if (!discardingText) {
+                    try {
+                        handler.onText(text.toString());
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.ERROR, "dropping a text message the handler could not take", e);
+                    }
+                }
+                text.setLength(0);
+                discardingText = false;
+            }
             next(webSocket);
             return null;
         }

@@ -111,6 +111,26 @@ class JbangScriptIT {
         Assumptions.abort(why);
     }
 
+    /** The gateway script needs no engine: without PIE_HTTP_URL it starts a gateway-mode test engine itself. */
+    @Test
+    void pieGenerateHttpScriptRunsOneGenerationOverHttp() throws Exception {
+        String jbangClassPath = resolveJbang();
+        Path repo = stageRepository();
+        String launcher = "out=$(\"$JAVA_HOME/bin/java\" -cp \"$JBANG_CP\" dev.jbang.Main \"$@\"); rc=$?; "
+                + "if [ $rc -eq 255 ]; then eval \"exec $out\"; fi; printf '%s' \"$out\"; exit $rc";
+        Path script = PackagedJars.basedir().resolve("scripts/jbang/PieGenerateHttp.java");
+        List<String> command = List.of("bash", "-c", launcher, "jbang", "--offline", "run", script.toString(),
+                "demo@0.1.0", "{\"n\":2}");
+        Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "JBANG_CP", jbangClassPath,
+                "JBANG_DIR", dir.resolve("jbang-home").toString(), "JBANG_REPO", repo.toString(),
+                "PIE_IDENTITY", "acme/jbang", "JBANG_NO_VERSION_CHECK", "true");
+        try (ChildJvm child = ChildJvm.start(command, env)) {
+            int code = child.waitFor(240);
+            assertEquals(0, code, () -> child.stdout() + "\n" + stderrOf(child));
+            assertThat(child.stdout()).contains("Generated over HTTP by a gateway.", "[done] {\"tokens\":7,\"input\":{\"n\":2}}");
+        }
+    }
+
     private static String stderrOf(ChildJvm child) {
         try {
             return child.stderr();

@@ -16,6 +16,8 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import org.pieproject.client.ConnectionState;
 import org.pieproject.client.ModelStatus;
+import org.pieproject.client.PieGeneration;
+import org.pieproject.client.PieHttpClient;
 import org.pieproject.client.ParsedPrivateKey;
 import org.pieproject.client.PieClient;
 import org.pieproject.client.PieMetricsListener;
@@ -192,6 +194,23 @@ final class ReadmeSnippets {
         PieClient client = PieClient.builder().uri(uri).metricsListener(new MicrometerBridge(registry)).build();
         // endregion
         return client;
+    }
+
+    /** Self-contained: a gateway-mode engine, reached over both of its paths. It passes if both do. */
+    static void gateway() {
+        // region gateway
+        try (PieTestServer gateway = PieTestServer.builder()
+                .gateway(true)
+                .inferlet("echo@0.1.0", ctx -> { ctx.stdout(ctx.input()); return "done"; })
+                .start();
+             PieClient ws = PieClient.builder().uri(gateway.uri()).identity("acme/alice").build();
+             PieHttpClient http = PieHttpClient.builder().uri(gateway.httpUri()).identity("acme/alice").build()) {
+            System.out.println(ws.launchProcess("echo@0.1.0", "\"socket\"").result());  // gateway.uri() ends in /v1/ws
+            try (PieGeneration g = http.generate("echo@0.1.0", "\"http\"")) {           // POST /v1/generate, SSE back
+                for (ProcessEvent e : g) System.out.println(e);
+            }
+        }
+        // endregion
     }
 
     static void mcp(PieClient client) {

@@ -52,7 +52,7 @@ class ReadmeTest {
             Path.of("src", "test", "java", "org", "pieproject", "client", "readme", "ReadmeSnippets.java");
     /** The regions the tests below run; a new README block needs a region and a test. */
     private static final List<String> RUN = List.of("quick-start", "read-to-the-end", "record-input", "batches",
-            "recovery", "service", "lost-process", "test-engine", "mcp", "langchain4j", "tls", "micrometer");
+            "recovery", "service", "lost-process", "test-engine", "mcp", "langchain4j", "tls", "micrometer", "gateway");
 
     @TempDir
     static Path dir;
@@ -261,6 +261,11 @@ class ReadmeTest {
     @Test
     void testEngine() {
         ReadmeSnippets.testEngine();
+    }
+
+    @Test
+    void gateway() {
+        ReadmeSnippets.gateway();
     }
 
     /**

@@ -136,7 +136,7 @@ class JsClientInteropTest {
      * On the signal "go", streams tokens, stderr, a message, a named file, an empty file, an unnamed file, then
      * returns. The wait keeps the files from racing the JS client's queue set-up (see interop.mjs).
      */
-    private static String streamingInferlet(InferletContext ctx) throws InterruptedException {
+    static String streamingInferlet(InferletContext ctx) throws InterruptedException {
         String go = ctx.receiveSignal(Duration.ofSeconds(20)).orElse("<no signal>");
         if (!go.equals("go")) throw new IllegalStateException("expected the signal go, got " + go);
         for (String token : TOKENS) ctx.stdout(token);
@@ -153,7 +153,7 @@ class JsClientInteropTest {
      * wait with "ready": a file that completes while nobody waits is dropped by the engine (§6.8), so the
      * client re-sends on every "ready".
      */
-    private static String fileReceivingInferlet(InferletContext ctx) throws InterruptedException {
+    static String fileReceivingInferlet(InferletContext ctx) throws InterruptedException {
         JsonObject input = JsonParser.parseString(ctx.input()).getAsJsonObject();
         int attempts = input.get("attempts").getAsInt();
         Duration wait = Duration.ofMillis(input.get("waitMs").getAsLong());
@@ -168,7 +168,7 @@ class JsClientInteropTest {
     }
 
     /** Waits for one signal and returns it; terminate_process interrupts the wait. */
-    private static String signalWaitingInferlet(InferletContext ctx) throws InterruptedException {
+    static String signalWaitingInferlet(InferletContext ctx) throws InterruptedException {
         ctx.message("waiting");
         return "got:" + ctx.receiveSignal(Duration.ofSeconds(20)).orElse("<no signal>");
     }
@@ -418,7 +418,7 @@ class JsClientInteropTest {
     }
 
     /** Why the script cannot run here, or null if it can. */
-    private static String missingPrerequisite(Optional<Path> node, Path dir) {
+    static String missingPrerequisite(Optional<Path> node, Path dir) {
         if (node.isEmpty()) return "node is not on the PATH";
         for (String module : List.of("@pie-project/client", "ws")) {
             if (!Files.isRegularFile(dir.resolve("node_modules").resolve(module).resolve("package.json"))) {
@@ -428,7 +428,7 @@ class JsClientInteropTest {
         return null;
     }
 
-    private static Optional<Path> findOnPath(String command) {
+    static Optional<Path> findOnPath(String command) {
         String path = System.getenv("PATH");
         if (path == null) return Optional.empty();
         List<Path> candidates = new ArrayList<>();
@@ -438,7 +438,7 @@ class JsClientInteropTest {
         return candidates.stream().filter(Files::isExecutable).findFirst();
     }
 
-    private static CompletableFuture<String> readAll(InputStream in) {
+    static CompletableFuture<String> readAll(InputStream in) {
         CompletableFuture<String> result = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try (in) {
@@ -450,7 +450,7 @@ class JsClientInteropTest {
         return result;
     }
 
-    private static String drained(CompletableFuture<String> stream) throws InterruptedException {
+    static String drained(CompletableFuture<String> stream) throws InterruptedException {
         try {
             return stream.get(5, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
