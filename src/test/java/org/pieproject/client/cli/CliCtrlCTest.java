@@ -2,6 +2,7 @@ package org.pieproject.client.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +51,8 @@ class CliCtrlCTest {
             try (ChildJvm child = ChildJvm.start(command, Map.of())) {
                 child.awaitLine("Attached to instance " + id, 30);
                 Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(child.pid())).inheritIO().start();
-                assertEquals(0, kill.waitFor());
+                assertTrue(kill.waitFor(10, TimeUnit.SECONDS), "kill -INT finished");
+                assertEquals(0, kill.exitValue());
                 assertEquals(130, child.waitFor(30), child.stdout());
                 assertThat(child.stdout()).contains("Detached", "Reattach with: pie-client attach " + id.substring(0, 8));
                 assertThat(child.stderr()).isEmpty();

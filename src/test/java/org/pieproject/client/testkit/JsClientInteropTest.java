@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.pieproject.client.testsupport.Children;
 
 /**
  * Runs the official JavaScript client, {@code @pie-project/client} 0.5.2 from npm, against {@link PieTestServer}
@@ -105,8 +106,13 @@ class JsClientInteropTest {
         process.getOutputStream().close(); // the script reads nothing
         CompletableFuture<String> out = readAll(process.getInputStream());
         CompletableFuture<String> err = readAll(process.getErrorStream());
-        boolean exited = process.waitFor(SCRIPT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        if (!exited) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        boolean exited = false;
+        try {
+            exited = process.waitFor(SCRIPT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            // Late, or interrupted at the @BeforeAll deadline: node is never left running.
+            if (process.isAlive()) Children.destroy(process);
+        }
         String stdout = drained(out);
         scriptStderr = drained(err);
         transcript = "--- stdout ---\n" + stdout + "\n--- stderr ---\n" + scriptStderr;
@@ -340,7 +346,11 @@ class JsClientInteropTest {
     @Test
     void aConnectionWithoutIdentityIsNeverAnswered() {
         JsonObject s = step("no_identity_is_unauthenticated");
-        if (!s.get("connected").getAsBoolean()) return; // refused at the upgrade, as a 0.5 gateway does
+        // Refused at the upgrade, as a 0.5 gateway does: then there is nothing to check here, and the test
+        // must show as skipped, not as passed.
+        if (!s.get("connected").getAsBoolean()) {
+            Assumptions.abort("the anonymous connection was refused at the upgrade: " + s.get("connectError"));
+        }
         assertEquals("timeout after 1000 ms: anonymous ping", s.get("ping").getAsString(), transcript);
         // One ping from the identified client, one from the anonymous one: the second reached the engine and
         // was dropped there (§4.4), not lost on the way.
