@@ -30,6 +30,7 @@ import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.wire.MsgPackWriter;
 import org.pieproject.client.testsupport.LogCapture;
 import org.pieproject.client.wire.ServerMessage;
+import org.pieproject.client.testsupport.Await;
 
 /**
  * Bad input from the engine, frame by frame: whatever it is, it is dropped (and traffic goes on: a blocked
@@ -133,7 +134,7 @@ class MalformedInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
     void malformedMessageIsDroppedLoggedAndTrafficGoesOn(String name, byte[] bad) throws Exception {
-        CompletableFuture<ProcessEvent> blocked = CompletableFuture.supplyAsync(process::recv, Thread::startVirtualThread);
+        CompletableFuture<ProcessEvent> blocked = Await.blockedIn(process::recv);
         logs.clear();
         conn.sendBinary(bad);
         conn.sendBinary(event(PID, "stdout", "after " + name));
@@ -321,7 +322,7 @@ class MalformedInputTest {
 
     @Test
     void aMessageOverMaxMessageBytesFailsTheConnection() throws Exception {
-        CompletableFuture<ProcessEvent> blocked = CompletableFuture.supplyAsync(process::recv, Thread::startVirtualThread);
+        CompletableFuture<ProcessEvent> blocked = Await.blockedIn(process::recv);
         byte[] tooBig = event(PID, "stdout", "z".repeat((1 << 21) + 1));
         int[] cuts = {1 << 19, 1 << 20, 3 << 19}; // over the cap only in the last fragment
         long t0 = System.nanoTime();
@@ -361,7 +362,10 @@ class MalformedInputTest {
         client.ping();
         assertThat(conn.nextRequest("ping", WAIT)).isNotNull();
         server.answerOnly(); // the next ping stays unanswered: it must fail with the connection
-        CompletableFuture<Void> pendingPing = CompletableFuture.runAsync(client::ping, Thread::startVirtualThread);
+        CompletableFuture<Void> pendingPing = Await.blockedIn(() -> {
+            client.ping();
+            return null;
+        });
         assertThat(conn.nextRequest("ping", WAIT)).isNotNull();
         long t0 = System.nanoTime();
         conn.send(garbage);

@@ -38,6 +38,7 @@ import org.apache.commons.codec.digest.Blake3;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pieproject.client.testsupport.Children;
@@ -74,6 +75,12 @@ class JsClientInteropTest {
     private static final Map<String, JsonObject> steps = new LinkedHashMap<>();
     private static String transcript = "";
     private static String scriptStderr = "";
+    private static String skipped;
+
+    @BeforeEach
+    void skipUnlessTheScriptRan() {
+        if (skipped != null) Assumptions.abort(skipped);
+    }
 
     @BeforeAll
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -87,7 +94,10 @@ class JsClientInteropTest {
                 fail("JS interop cannot run under CI: " + missing + "; " + fix);
             }
             LOG.log(System.Logger.Level.WARNING, "JsClientInteropTest skipped: {0}; {1}", missing, fix);
-            Assumptions.assumeTrue(false, "JsClientInteropTest skipped: " + missing + "; " + fix);
+            // Not an assumption here: Surefire reports a class aborted in @BeforeAll as zero tests, which
+            // reads like a pass. Each test aborts instead (skipUnlessTheScriptRan), so each shows as skipped.
+            skipped = "JsClientInteropTest skipped: " + missing + "; " + fix;
+            return;
         }
 
         server = PieTestServer.builder()
@@ -190,7 +200,8 @@ class JsClientInteropTest {
     @Test
     void pingIsAnsweredWithoutAnyInBandAuthentication() {
         step("ping");
-        assertThat(server.receivedMessages()).noneMatch(m -> String.valueOf(m.get("type")).startsWith("auth_"));
+        assertThat(server.receivedMessages()).anyMatch(m -> "ping".equals(m.get("type")))
+                .noneMatch(m -> String.valueOf(m.get("type")).startsWith("auth_"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.pieproject.client.testsupport;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -43,6 +44,30 @@ public final class Await {
             if (t.getState() == Thread.State.TERMINATED) throw new AssertionError("the caller ended instead of blocking");
             return isParked(t) && parkedAgain(t);
         });
+    }
+
+    /** A blocking call that may not return a value. */
+    @FunctionalInterface
+    public interface Call<T> {
+        T call() throws Exception;
+    }
+
+    /**
+     * Starts {@code call} on a virtual thread and returns once that thread is parked in it (see
+     * {@link #parked}), so that what the test does next happens to a caller that is really blocked. The
+     * future has the call's result or what it threw.
+     */
+    public static <T> CompletableFuture<T> blockedIn(Call<T> call) {
+        CompletableFuture<T> outcome = new CompletableFuture<>();
+        Thread t = Thread.ofVirtual().start(() -> {
+            try {
+                outcome.complete(call.call());
+            } catch (Throwable e) {
+                outcome.completeExceptionally(e);
+            }
+        });
+        parked(t);
+        return outcome;
     }
 
     private static boolean isParked(Thread t) {
