@@ -34,10 +34,10 @@ public final class Children {
             CompletableFuture<String> out = drain(p.getInputStream());
             CompletableFuture<String> err = drain(p.getErrorStream());
             if (!p.waitFor(within.toNanos(), TimeUnit.NANOSECONDS)) {
-                destroy(p);
+                destroy(p); // which ends its streams, so what it wrote can be shown
                 throw new AssertionError("child " + pb.command().getFirst() + " did not finish within "
-                        + within.toSeconds() + " s; it was killed. stdout so far:\n" + out.getNow("") + "\nstderr:\n"
-                        + err.getNow(""));
+                        + within.toMillis() + " ms; it was killed. stdout so far:\n" + soFar(out) + "\nstderr:\n"
+                        + soFar(err));
             }
             // The streams end with the child (or with its last descendant holding them: bounded too).
             return new Finished(p.exitValue(), get(out, p), get(err, p));
@@ -66,7 +66,7 @@ public final class Children {
             return line.get(within.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             destroy(p);
-            throw new AssertionError("no line from the child within " + within.toSeconds() + " s; it was killed");
+            throw new AssertionError("no line from the child within " + within.toMillis() + " ms; it was killed");
         } catch (InterruptedException e) {
             destroy(p);
             Thread.currentThread().interrupt();
@@ -100,6 +100,14 @@ public final class Children {
                 return "(unreadable: " + e + ")";
             }
         }, Thread::startVirtualThread);
+    }
+
+    private static String soFar(CompletableFuture<String> stream) {
+        try {
+            return stream.get(2, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return "(unavailable: " + e + ")";
+        }
     }
 
     private static String get(CompletableFuture<String> stream, Process p) throws InterruptedException {
