@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.pieproject.client.faults.Heap;
 import org.pieproject.client.faults.RawFaultServer;
+import org.pieproject.client.testsupport.Await;
 
 /**
  * A virtual thread interrupted while it waits in any blocking call gets a {@link PieException} at once,
@@ -66,12 +67,7 @@ class InterruptAndTimeoutTest {
                 outcome.complete(new Outcome(e, Thread.currentThread().isInterrupted()));
             }
         });
-        // Wait until the thread is parked inside the call (not just started).
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
-            if (System.nanoTime() > deadline) throw new AssertionError("the call never blocked: " + t.getState());
-            Thread.onSpinWait();
-        }
+        Await.parked(t); // parked inside the call, not just started
         long t0 = System.nanoTime();
         t.interrupt();
         Outcome o = outcome.get(1, TimeUnit.SECONDS);

@@ -87,7 +87,7 @@ class PieClientProtocolTest {
     @Test
     void launchProcessesWithoutCaptureStillReturnsIds() {
         List<PieProcess> ps = client.launchProcesses("echo@0.1.0", List.of("a", "b"), false, Arrays.asList(10, null));
-        assertThat(ps).extracting(PieProcess::id).allMatch(id -> id.length() == 36);
+        assertThat(ps).hasSize(2).extracting(PieProcess::id).allMatch(id -> id.length() == 36).doesNotHaveDuplicates();
         assertThatThrownBy(() -> ps.get(0).recv()).isInstanceOf(PieException.class);
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +22,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.pieproject.client.testkit.InferletContext;
 import org.pieproject.client.testkit.PieTestServer;
+import org.pieproject.client.testsupport.Await;
 
 /** The client's calls and guarantees, against the in-process test engine. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -53,6 +56,7 @@ class PieClientTest {
                     ctx.stdout("started");
                     return "got " + ctx.receiveSignal();
                 })
+                .inferlet("whoami@0.1.0", InferletContext::username)
                 .inferlet("fail@0.1.0", ctx -> {
                     throw new IllegalStateException("inferlet failed on purpose");
                 })
@@ -104,7 +108,11 @@ class PieClientTest {
 
     @Test
     void authenticateAgainstAnEngineWithAuthDisabledNeedsNoKey() {
-        assertThat(client.user()).isEqualTo("alice");
+        // The engine's view of who this session is, not the name the test passed in.
+        assertThat(drain(client.launchProcess("whoami@0.1.0", "{}"))).containsExactly(new ProcessEvent.Return("alice"));
+        assertThat(server.receivedMessages()).filteredOn(m -> "auth_identify".equals(m.get("type")))
+                .singleElement().satisfies(m -> assertThat(m.get("username")).isEqualTo("alice"));
+        assertThat(server.receivedMessages()).noneMatch(m -> "auth_prove".equals(m.get("type")));
         client.authenticate("alice"); // "Already authenticated" is success, not a challenge
         client.ping();
     }
@@ -357,16 +365,28 @@ class PieClientTest {
     @Test
     void manyThreadsSendingAtOnceShareTheConnection() throws Exception {
         // Many sends queued at once, most completing at once: the send queue must not recurse per item.
+        int threads = 64, pings = 500;
+        AtomicInteger answered = new AtomicInteger();
         try (ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> all = new ArrayList<>();
-            for (int t = 0; t < 64; t++) {
+            for (int t = 0; t < threads; t++) {
                 all.add(vt.submit(() -> {
-                    for (int i = 0; i < 500; i++) client.ping();
+                    for (int i = 0; i < pings; i++) {
+                        client.ping();
+                        answered.incrementAndGet();
+                    }
                     return null;
                 }));
             }
             for (Future<?> f : all) f.get(50, TimeUnit.SECONDS);
         }
+        assertThat(answered.get()).isEqualTo(threads * pings);
+        // Each ping was its own request on the wire, with its own id: none lost, none merged or repeated.
+        List<Long> ids = server.receivedMessages().stream().filter(m -> "ping".equals(m.get("type")))
+                .map(m -> (Long) m.get("corr_id")).toList();
+        assertThat(ids).hasSize(1000).doesNotHaveDuplicates(); // the engine records the last 1000
+        assertThat(client.pendingRequests()).isZero();
+        assertThat(client.isOpen()).isTrue();
     }
 
     @Test
@@ -397,27 +417,26 @@ class PieClientTest {
         assertThat(p.recv()).isEqualTo(new ProcessEvent.Stdout("before"));
         server.faults().silent(true);
         AtomicReference<Throwable> pingFailure = new AtomicReference<>();
-        CountDownLatch pingStarted = new CountDownLatch(1);
         Thread pinger = Thread.ofVirtual().start(() -> {
-            pingStarted.countDown();
             try {
                 client.ping();
             } catch (Throwable t) {
                 pingFailure.set(t);
             }
         });
-        CountDownLatch recvStarted = new CountDownLatch(1);
         AtomicReference<Throwable> recvFailure = new AtomicReference<>();
         Thread reader = Thread.ofVirtual().start(() -> {
-            recvStarted.countDown();
             try {
                 p.recv();
             } catch (Throwable t) {
                 recvFailure.set(t);
             }
         });
-        assertThat(pingStarted.await(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(recvStarted.await(5, TimeUnit.SECONDS)).isTrue();
+        // Both callers really blocked: the engine has the ping, and both threads are parked in their calls.
+        assertThat(server.awaitReceived(m -> "ping".equals(m.get("type")), Duration.ofSeconds(5))).isPresent();
+        Await.until("the ping is pending", () -> client.pendingRequests() == 1);
+        Await.parked(pinger);
+        Await.parked(reader);
 
         long dropped = System.nanoTime();
         server.faults().dropAllConnections();
@@ -454,9 +473,7 @@ class PieClientTest {
         assertThat(p.recv()).isEqualTo(new ProcessEvent.Stdout("before"));
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicReference<Boolean> flag = new AtomicReference<>();
-        CountDownLatch entered = new CountDownLatch(1);
         Thread t = Thread.ofVirtual().start(() -> {
-            entered.countDown();
             try {
                 p.recv();
             } catch (Throwable e) {
@@ -464,7 +481,7 @@ class PieClientTest {
                 flag.set(Thread.currentThread().isInterrupted());
             }
         });
-        assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+        Await.parked(t); // interrupted while blocked in recv(), not before it
         t.interrupt();
         assertThat(t.join(Duration.ofSeconds(2))).isTrue();
         assertThat(thrown.get()).isInstanceOf(PieException.class).hasMessageContaining("interrupted");
@@ -478,7 +495,8 @@ class PieClientTest {
         server.faults().silent(true);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         AtomicReference<Boolean> flag = new AtomicReference<>();
-        Thread t = Thread.ofVirtual().unstarted(() -> {
+        server.clearReceivedMessages();
+        Thread t = Thread.ofVirtual().start(() -> {
             try {
                 client.ping();
             } catch (Throwable e) {
@@ -486,11 +504,15 @@ class PieClientTest {
                 flag.set(Thread.currentThread().isInterrupted());
             }
         });
-        t.start();
+        // The request is really out and waiting: the engine has it, the client holds it, the caller is parked.
+        assertThat(server.awaitReceived(m -> "ping".equals(m.get("type")), Duration.ofSeconds(5))).isPresent();
+        Await.until("the ping is pending", () -> client.pendingRequests() == 1);
+        Await.parked(t);
         t.interrupt();
         assertThat(t.join(Duration.ofSeconds(2))).isTrue();
-        assertThat(thrown.get()).isInstanceOf(PieException.class);
+        assertThat(thrown.get()).isInstanceOf(PieException.class).hasMessageContaining("interrupted");
         assertThat(flag.get()).isTrue();
+        assertThat(client.pendingRequests()).as("requests still pending after the interrupt").isZero();
     }
 
     @Test

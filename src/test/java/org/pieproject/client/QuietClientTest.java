@@ -3,23 +3,21 @@ package org.pieproject.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.pieproject.client.testkit.PieTestServer;
+import org.pieproject.client.testsupport.Children;
 
 /**
  * A program that uses the client prints nothing it did not ask for: connecting, authenticating (with
@@ -45,18 +43,13 @@ class QuietClientTest {
              PieTestServer guarded = engine().user("alice", alice.getPublic()).start()) {
             String java = ProcessHandle.current().info().command().orElseGet(
                     () -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            Process child = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+            Children.Finished child = Children.run(new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                     QuietClientMain.class.getName(), open.uri().toString(), guarded.uri().toString(), key.toString()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            var stdout = CompletableFuture.supplyAsync(() -> drain(child.getInputStream()));
-            var stderr = CompletableFuture.supplyAsync(() -> drain(child.getErrorStream()));
-            boolean exited = child.waitFor(45, TimeUnit.SECONDS);
-            if (!exited) child.destroyForcibly();
-            assertThat(exited).as("child JVM finished").isTrue();
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))), Duration.ofSeconds(45));
 
-            assertThat(stdout.get(5, TimeUnit.SECONDS)).as("child stdout").isEmpty();
-            assertThat(stderr.get(5, TimeUnit.SECONDS)).as("child stderr").isEmpty();
-            assertThat(child.exitValue()).as("child exit code (2: a session did not go as expected)").isZero();
+            assertThat(child.stdout()).as("child stdout").isEmpty();
+            assertThat(child.stderr()).as("child stderr").isEmpty();
+            assertThat(child.exitCode()).as("child exit code (2: a session did not go as expected)").isZero();
             // The child really talked to both engines: each ran its process.
             assertThat(open.receivedMessages()).anyMatch(m -> "launch_process".equals(m.get("type")));
             assertThat(guarded.receivedMessages()).anyMatch(m -> "auth_prove".equals(m.get("type")))
@@ -74,11 +67,4 @@ class QuietClientTest {
         });
     }
 
-    private static String drain(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -72,9 +72,13 @@ public final class KeyTools {
             Process process = new ProcessBuilder(command).directory(dir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail(String.join(" ", command) + " did not finish within 60 s");
+            try {
+                if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    fail(String.join(" ", command) + " did not finish within 60 s");
+                }
+            } finally {
+                if (process.isAlive()) process.destroyForcibly(); // the test was interrupted at its deadline
             }
             Result result = new Result(process.exitValue(), Files.readString(stdout), Files.readString(stderr));
             Files.delete(stdout);

@@ -6,13 +6,14 @@ import static org.pieproject.client.auth.KeyTools.run;
 import java.io.File;
 import java.nio.file.Path;
 import java.security.Security;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.pieproject.client.ParsedPrivateKey;
+import org.pieproject.client.testsupport.Children;
 
 /**
  * Key parsing prints nothing and changes no global JCA state. SLF4J (on this class path, without a
@@ -44,16 +45,14 @@ class QuietParsingTest {
 
         String java = ProcessHandle.current().info().command().orElseGet(
                 () -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process child = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+        // A child that outlives its deadline is killed, not left running after the test failed.
+        Children.Finished child = Children.run(new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                 QuietParsingMain.class.getName(), dir.toString(), PASSPHRASE))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        var stdout = CompletableFuture.supplyAsync(() -> drain(child.getInputStream()));
-        var stderr = CompletableFuture.supplyAsync(() -> drain(child.getErrorStream()));
-        assertThat(child.waitFor(45, TimeUnit.SECONDS)).as("child JVM finished").isTrue();
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))), Duration.ofSeconds(45));
 
-        assertThat(stdout.get(5, TimeUnit.SECONDS)).as("child stdout").isEmpty();
-        assertThat(stderr.get(5, TimeUnit.SECONDS)).as("child stderr").isEmpty();
-        assertThat(child.exitValue()).as("child exit code (3: BouncyCastle registered, 2: a key misbehaved)").isZero();
+        assertThat(child.stdout()).as("child stdout").isEmpty();
+        assertThat(child.stderr()).as("child stderr").isEmpty();
+        assertThat(child.exitCode()).as("child exit code (3: BouncyCastle registered, 2: a key misbehaved)").isZero();
     }
 
     @Test
@@ -66,11 +65,4 @@ class QuietParsingTest {
         assertThat(Security.getProvider("BC")).isNull();
     }
 
-    private static String drain(java.io.InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 }

@@ -42,13 +42,18 @@ class ModulePathIT {
                             System.out.println("ping ok as " + client.user());
                         }
                         System.out.println("blake3 " + PieClient.hashBlob(new byte[0]));
+                        System.out.println("codec " + ModuleLayer.boot().findModule("org.apache.commons.codec").isPresent());
                     }
                 }
                 """);
         List<String> modulePath = new ArrayList<>();
         modulePath.add(PackagedJars.libraryJar().toString());
-        modulePath.addAll(PackagedJars.classPathJars("gson-", "error_prone_annotations-", "commons-codec-",
-                "bcprov-", "bcpkix-", "bcutil-"));
+        // The pom's runtime dependencies (gson, bcprov, bcpkix, jspecify) and theirs (error_prone_annotations,
+        // bcutil); nothing of test scope, such as commons-codec, which the child checks it cannot see.
+        modulePath.addAll(PackagedJars.classPathJars("gson-", "error_prone_annotations-", "bcprov-", "bcpkix-",
+                "bcutil-", "jspecify-"));
+        assertThat(modulePath).hasSize(7).noneMatch(jar -> jar.contains("commons-codec") || jar.contains("msgpack")
+                || jar.contains("junit") || jar.contains("assertj"));
         try (PieTestServer server = PieTestServer.builder().start()) {
             List<String> command = List.of(ChildJvm.java(), "--module-path", String.join(File.pathSeparator, modulePath),
                     "--add-modules", "ALL-MODULE-PATH", program.toString(), server.uri().toString());
@@ -56,7 +61,7 @@ class ModulePathIT {
                 assertEquals(0, child.waitFor(50), child.stdout() + child.stderr());
                 assertThat(child.stdout()).contains("module org.pieproject.client named=true",
                         "gson com.google.gson", "ping ok as modular",
-                        "blake3 af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
+                        "blake3 af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262", "codec false");
                 assertThat(child.stderr()).isEmpty();
             }
         }

@@ -14,6 +14,7 @@ import org.pieproject.client.PieConnectionException;
 import org.pieproject.client.PieProcess;
 import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.testkit.PieTestServer;
+import org.pieproject.client.testsupport.Await;
 
 /**
  * The JDK's WebSocket client sometimes never reads the end of a connection the server has dropped (the
@@ -38,13 +39,15 @@ class AbruptDropTest {
                     client.authenticate("alice");
                     PieProcess p = client.launchProcess("blocked@0.1.0", "{}");
                     assertThat(p.recv()).isEqualTo(new ProcessEvent.Stdout("up"));
-                    CompletableFuture<Throwable> failure = CompletableFuture.supplyAsync(() -> {
+                    CompletableFuture<Throwable> failure = new CompletableFuture<>();
+                    Thread reader = Thread.ofVirtual().start(() -> {
                         try {
-                            return new AssertionError("recv returned " + p.recv());
+                            failure.complete(new AssertionError("recv returned " + p.recv()));
                         } catch (RuntimeException e) {
-                            return e;
+                            failure.complete(e);
                         }
-                    }, Thread::startVirtualThread);
+                    });
+                    Await.parked(reader); // drop while the reader is blocked in recv(), not before it gets there
                     server.faults().dropAllConnections();
                     assertThat(failure.get(1, TimeUnit.SECONDS)).as("round %d", round)
                             .isInstanceOf(PieConnectionException.class);

@@ -19,6 +19,7 @@ import org.pieproject.client.PieProcess;
 import org.pieproject.client.PieTimeoutException;
 import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.wire.ServerMessage;
+import org.pieproject.client.testsupport.Await;
 
 /**
  * Every way a connection can end or fail to start: waiting calls and blocked readers fail within a second
@@ -67,8 +68,12 @@ class ConnectionLossTest {
         client.ping(); // answered after the three events, so they have been routed
 
         server.answerOnly(); // from here on nothing is answered
-        CompletableFuture<Void> pendingCall = CompletableFuture.runAsync(client::ping, Thread::startVirtualThread);
-        CompletableFuture<ProcessEvent> blockedRecv = CompletableFuture.supplyAsync(idle::recv, Thread::startVirtualThread);
+        // Both callers are parked in their calls (and the engine has the ping) before the loss.
+        CompletableFuture<Void> pendingCall = Await.blockedIn(() -> {
+            client.ping();
+            return null;
+        });
+        CompletableFuture<ProcessEvent> blockedRecv = Await.blockedIn(idle::recv);
         assertThat(conn.nextRequest("ping", WAIT)).isNotNull();
         assertThat(conn.nextRequest("ping", WAIT)).as("the unanswered ping").isNotNull();
 

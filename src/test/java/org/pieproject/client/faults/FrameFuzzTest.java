@@ -19,6 +19,7 @@ import org.pieproject.client.session.MessageRouter;
 import org.pieproject.client.session.PendingRequests;
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.session.ProcessRegistry;
+import org.pieproject.client.testsupport.LogCapture;
 import org.pieproject.client.transport.TransportClosedException;
 import org.pieproject.client.wire.MsgPackException;
 import org.pieproject.client.wire.MsgPackWriter;
@@ -43,6 +44,7 @@ class FrameFuzzTest {
         String prop = System.getProperty("pie.seed");
         long seed = prop == null || prop.isBlank() ? System.nanoTime() : Long.decode(prop.trim());
         Random rnd = new Random(seed);
+        System.out.println("frame fuzz: seed " + seed + " (a timeout names no seed otherwise)");
         String[] pids = new String[8];
         for (int i = 0; i < pids.length; i++) pids[i] = RawFaultServer.processId(i + 1);
 
@@ -54,15 +56,21 @@ class FrameFuzzTest {
         List<CompletableFuture<ServerMessage.Response>> answers = new ArrayList<>();
         for (int i = 0; i < 4; i++) queues.add(processes.open(pids[i]));
 
-        long decoded = 0, refused = 0, delivered = 0, answered = 0;
+        long decoded = 0, refused = 0, pristine = 0, delivered = 0, answered = 0;
         long t0 = System.nanoTime();
-        try (SevereLogs logs = SevereLogs.captureMutingWarnings()) {
+        try (LogCapture logs = LogCapture.errorsOnly()) {
             for (int n = 0; n < FRAMES; n++) {
-                byte[] frame = frame(rnd, pids);
+                int how = rnd.nextInt(100);
+                byte[] frame = frame(rnd, pids, how);
+                boolean unmutated = how >= 8 && how < 30;
                 try {
                     ServerMessage.decode(frame, 0, frame.length);
                     decoded++;
+                    if (unmutated) pristine++;
                 } catch (MsgPackException e) {
+                    // A valid engine message that is refused is a decoder bug, not fuzz noise.
+                    if (unmutated) throw new AssertionError("decoder refused a valid message on frame " + n
+                            + " (seed " + seed + "): " + e.getMessage() + ": " + hex(frame), e);
                     refused++;
                 } catch (Throwable e) {
                     throw new AssertionError("decoder threw " + e + " on frame " + n + " (seed " + seed + "): "
@@ -98,19 +106,21 @@ class FrameFuzzTest {
                     }
                 }
             }
-            assertThat(logs.messages()).as("errors logged while routing (seed %d)", seed).isEmpty();
+            assertThat(logs.errors()).as("errors logged while routing (seed %d)", seed).isEmpty();
         }
         router.onClosed(new TransportClosedException("fuzz over", null));
-        assertThat(pending.size()).isZero();
+        assertThat(pending.size()).as("requests left pending after the close (seed %d)", seed).isZero();
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("frame fuzz: %,d frames in %.1f s, seed %d: %,d decoded, %,d refused; routed to %,d answers,"
                 + " %,d events/files delivered, %,d MCP calls%n", FRAMES, seconds, seed, decoded, refused, answered,
                 delivered, mcpCalls.get());
-        assertThat(decoded + refused).isEqualTo(FRAMES);
-        // The mix must really exercise delivery, not just refusal.
-        assertThat(decoded).isGreaterThan(FRAMES / 10);
-        assertThat(delivered).isPositive();
-        assertThat(answered).isPositive();
+        // The mix must really exercise delivery, not just refusal: about 22% of frames are unmutated valid
+        // messages (each checked above), and some mutated ones still decode. Every failure names the seed.
+        assertThat(pristine).as("unmutated frames, all decoded (seed %d)", seed).isGreaterThan(FRAMES / 6);
+        assertThat(decoded).as("frames decoded (seed %d)", seed).isGreaterThan(pristine);
+        assertThat(refused).as("frames refused (seed %d)", seed).isGreaterThan(FRAMES / 10);
+        assertThat(delivered).as("events and files delivered (seed %d)", seed).isPositive();
+        assertThat(answered).as("requests answered (seed %d)", seed).isPositive();
     }
 
     private static int drain(ProcessQueue q) {
@@ -126,8 +136,8 @@ class FrameFuzzTest {
         return n;
     }
 
-    private static byte[] frame(Random rnd, String[] pids) {
-        int how = rnd.nextInt(100);
+    /** A frame by {@code how} (0-99): below 8 random bytes, below 30 a valid message as is, else a mutated one. */
+    private static byte[] frame(Random rnd, String[] pids, int how) {
         if (how < 8) {
             byte[] b = new byte[rnd.nextInt(64)];
             rnd.nextBytes(b);

@@ -28,13 +28,16 @@ import org.pieproject.client.PieException;
 import org.pieproject.client.PieProcess;
 import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.wire.MsgPackWriter;
+import org.pieproject.client.testsupport.LogCapture;
 import org.pieproject.client.wire.ServerMessage;
+import org.pieproject.client.testsupport.Await;
 
 /**
  * Bad input from the engine, frame by frame: whatever it is, it is dropped (and traffic goes on: a blocked
  * reader still gets the next good event and a ping still succeeds) or, where going on would be unsafe, the
  * connection fails cleanly and every waiting caller learns why. Nothing is thrown at the listener (the
- * transport would log that at ERROR; {@link SevereLogs} checks it stays silent).
+ * transport would log that at ERROR; {@link LogCapture} checks it stays silent), and what is dropped is
+ * logged at the level README's failures table names.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class MalformedInputTest {
@@ -45,11 +48,11 @@ class MalformedInputTest {
     private RawFaultServer.Conn conn;
     private PieClient client;
     private PieProcess process;
-    private SevereLogs logs;
+    private LogCapture logs;
 
     @BeforeEach
     void connect() {
-        logs = SevereLogs.capture();
+        logs = LogCapture.fromDebug();
         server = RawFaultServer.start();
         client = PieClient.builder().uri(server.uri()).requestTimeout(WAIT).maxMessageBytes(1 << 21)
                 .orphanBufferSize(1024).build();
@@ -64,7 +67,7 @@ class MalformedInputTest {
         client.close();
         server.close();
         logs.close();
-        assertThat(logs.messages()).as("errors logged: an exception reached the listener").isEmpty();
+        assertThat(logs.errors()).as("errors logged: an exception reached the listener").isEmpty();
     }
 
     static byte[] msg(Consumer<MsgPackWriter> body) {
@@ -122,16 +125,38 @@ class MalformedInputTest {
         return cases.stream();
     }
 
+    /** README's failures table: these two are logged at DEBUG (later engines may add them), the rest at WARNING. */
+    private static final Map<String, String> AT_DEBUG = Map.of(
+            "unknown type", "ignoring a message of unknown type surprise",
+            "key not UTF-8", "ignoring a message of unknown type ping", // an unknown key is skipped, whatever its bytes
+            "event of unknown kind", "ignoring an event of unknown kind telepathy");
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformed")
-    void malformedMessageIsDroppedAndTrafficGoesOn(String name, byte[] bad) throws Exception {
-        CompletableFuture<ProcessEvent> blocked = CompletableFuture.supplyAsync(process::recv, Thread::startVirtualThread);
+    void malformedMessageIsDroppedLoggedAndTrafficGoesOn(String name, byte[] bad) throws Exception {
+        CompletableFuture<ProcessEvent> blocked = Await.blockedIn(process::recv);
+        logs.clear();
         conn.sendBinary(bad);
         conn.sendBinary(event(PID, "stdout", "after " + name));
         assertThat(blocked.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo(new ProcessEvent.Stdout("after " + name));
         client.ping();
         assertThat(client.isOpen()).isTrue();
         assertThat(process.tryRecv()).isEmpty();
+        // The listener logged the drop before it routed the next event, so the record is there by now.
+        List<LogCapture.Entry> logged = logs.entries().stream()
+                .filter(e -> e.level().getSeverity() >= System.Logger.Level.DEBUG.getSeverity()).toList();
+        if (AT_DEBUG.containsKey(name)) {
+            assertThat(logged).singleElement().satisfies(e -> {
+                assertThat(e.level()).isEqualTo(System.Logger.Level.DEBUG);
+                assertThat(e.text()).isEqualTo(AT_DEBUG.get(name));
+            });
+        } else {
+            assertThat(logged).singleElement().satisfies(e -> {
+                assertThat(e.level()).isEqualTo(System.Logger.Level.WARNING);
+                assertThat(e.text()).startsWith("dropping a message that does not decode ("
+                        + java.text.NumberFormat.getIntegerInstance().format(bad.length) + " bytes): ");
+            });
+        }
     }
 
     @Test
@@ -197,6 +222,37 @@ class MalformedInputTest {
         assertThat(process.recv()).isEqualTo(new ProcessEvent.File(file, "f.bin"));
         assertThat(process.recv()).isEqualTo(new ProcessEvent.Stdout("end"));
         client.ping();
+        // Each broken file was dropped whole and logged, at WARNING, saying why.
+        assertThat(logs.at(System.Logger.Level.WARNING)).extracting(LogCapture.Entry::text).satisfiesExactly(
+                t -> assertThat(t).isEqualTo("dropping file chunk 1 of " + hash + ": no download started at chunk 0"),
+                t -> assertThat(t).isEqualTo("dropping file " + hash + " of process " + PID + ": expected chunk 1, got 2"),
+                t -> assertThat(t).isEqualTo("dropping file " + hash + " of process " + PID + ": total_chunks changed from 3 to 2"),
+                t -> assertThat(t).isEqualTo("dropping file of process " + PID + ": BLAKE3 " + hash + " does not match " + wrong),
+                // one chunk claiming to be the whole file: its bytes are not the file the hash names
+                t -> assertThat(t).startsWith("dropping file of process " + PID + ": BLAKE3 ").endsWith(" does not match " + hash));
+    }
+
+    @Test
+    void aFileOverMaxFileBytesIsDroppedWholeAndLoggedAndTheNextOneArrives() {
+        client.close();
+        client = PieClient.builder().uri(server.uri()).requestTimeout(WAIT).maxFileBytes(1000).build();
+        conn = server.nextConnection(WAIT);
+        client.authenticate("alice");
+        process = client.launchProcess("p@0.1.0", "{}");
+        String pid = process.id(); // this connection's own
+        byte[] over = new byte[1001];
+        new Random(1).nextBytes(over);
+        String overHash = PieClient.hashBlob(over);
+        // Two chunks that fit on their own and not together: the file goes when the second would pass the cap.
+        conn.sendMessage(new ServerMessage.FileChunk(pid, overHash, 0, 2, Arrays.copyOfRange(over, 0, 600), "big.bin"));
+        conn.sendMessage(new ServerMessage.FileChunk(pid, overHash, 1, 2, Arrays.copyOfRange(over, 600, 1001), "big.bin"));
+        byte[] fits = Arrays.copyOf(over, 1000);
+        conn.sendMessage(new ServerMessage.FileChunk(pid, PieClient.hashBlob(fits), 0, 1, fits, "f.bin"));
+        conn.sendBinary(event(pid, "stdout", "end"));
+        assertThat(process.recv()).isEqualTo(new ProcessEvent.File(fits, "f.bin"));
+        assertThat(process.recv()).isEqualTo(new ProcessEvent.Stdout("end"));
+        assertThat(logs.at(System.Logger.Level.WARNING)).extracting(LogCapture.Entry::text).containsExactly(
+                "dropping file " + overHash + " of process " + pid + ": larger than maxFileBytes (1000)");
     }
 
     @Test
@@ -266,7 +322,7 @@ class MalformedInputTest {
 
     @Test
     void aMessageOverMaxMessageBytesFailsTheConnection() throws Exception {
-        CompletableFuture<ProcessEvent> blocked = CompletableFuture.supplyAsync(process::recv, Thread::startVirtualThread);
+        CompletableFuture<ProcessEvent> blocked = Await.blockedIn(process::recv);
         byte[] tooBig = event(PID, "stdout", "z".repeat((1 << 21) + 1));
         int[] cuts = {1 << 19, 1 << 20, 3 << 19}; // over the cap only in the last fragment
         long t0 = System.nanoTime();
@@ -306,7 +362,10 @@ class MalformedInputTest {
         client.ping();
         assertThat(conn.nextRequest("ping", WAIT)).isNotNull();
         server.answerOnly(); // the next ping stays unanswered: it must fail with the connection
-        CompletableFuture<Void> pendingPing = CompletableFuture.runAsync(client::ping, Thread::startVirtualThread);
+        CompletableFuture<Void> pendingPing = Await.blockedIn(() -> {
+            client.ping();
+            return null;
+        });
         assertThat(conn.nextRequest("ping", WAIT)).isNotNull();
         long t0 = System.nanoTime();
         conn.send(garbage);

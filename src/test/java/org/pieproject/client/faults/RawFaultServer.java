@@ -229,6 +229,7 @@ public final class RawFaultServer implements AutoCloseable {
         private final CountDownLatch ended = new CountDownLatch(1);
         private final LinkedBlockingQueue<Map<String, Object>> requests = new LinkedBlockingQueue<>(1_000);
         private final AtomicLong requestCount = new AtomicLong();
+        private final java.util.List<Long> pings = new java.util.concurrent.CopyOnWriteArrayList<>();
         private volatile boolean clientSentClose;
         private volatile boolean stopReading;
         private volatile boolean answerClose = true;
@@ -331,7 +332,10 @@ public final class RawFaultServer implements AutoCloseable {
                         if (answerClose) send(frame(true, OP_CLOSE, payload.length >= 2 ? new byte[] {payload[0], payload[1]} : new byte[0]));
                         return;
                     }
-                    case OP_PING -> send(frame(true, OP_PONG, payload));
+                    case OP_PING -> {
+                        pings.add(System.nanoTime());
+                        send(frame(true, OP_PONG, payload));
+                    }
                     case OP_PONG -> { }
                     default -> {
                         message.write(payload);
@@ -387,6 +391,11 @@ public final class RawFaultServer implements AutoCloseable {
                 Map<String, Object> m = requests.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
                 if (m == null || type.equals(m.get("type"))) return m;
             }
+        }
+
+        /** When each WebSocket Ping from the client arrived ({@link System#nanoTime()}), oldest first. */
+        public java.util.List<Long> pingTimes() {
+            return java.util.List.copyOf(pings);
         }
 
         /** How many decodable requests arrived on this connection. */

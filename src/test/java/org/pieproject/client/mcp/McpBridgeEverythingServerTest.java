@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.pieproject.client.testsupport.Children;
 
 /**
  * The bridge against a real MCP server nobody here wrote: {@code @modelcontextprotocol/server-everything},
@@ -48,17 +49,10 @@ class McpBridgeEverythingServerTest {
 
     private static boolean nodeRuns() {
         try {
-            Process node = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            node.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-            if (!node.waitFor(20, TimeUnit.SECONDS)) {
-                node.destroyForcibly();
-                return false;
-            }
-            return node.exitValue() == 0;
+            // Killed if it hangs: this runs in @BeforeEach, under the lifecycle deadline of
+            // junit-platform.properties, and a read of its output would outlive that deadline.
+            return Children.run(new ProcessBuilder("node", "--version"), Duration.ofSeconds(20)).exitCode() == 0;
         } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return false;
         }
     }

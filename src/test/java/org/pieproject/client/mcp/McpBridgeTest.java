@@ -8,8 +8,6 @@ import static org.pieproject.client.mcp.FakeServers.register;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +17,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.pieproject.client.PieException;
+import org.pieproject.client.testsupport.Await;
+import org.pieproject.client.testsupport.Children;
 
 /** The stdio bridge against {@link FakeMcpServer} child JVMs scripted to behave well and badly. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -346,9 +346,7 @@ class McpBridgeTest {
         assertThat(children).hasSize(3);
         CompletableFuture<McpReply> pendingCall = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> pendingCall.complete(bridge.call("a", "ignore", "{}")));
-        while (bridge.pendingCalls("a") == 0) {
-            Thread.onSpinWait(); // bounded by the test's timeout
-        }
+        Await.until("the call to 'a' is pending", () -> bridge.pendingCalls("a") > 0);
         long started = System.nanoTime();
 
         bridge.close();
@@ -386,14 +384,14 @@ class McpBridgeTest {
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         long childPid;
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(probe.getInputStream(), StandardCharsets.UTF_8))) {
-            String line = out.readLine();
+        try (BufferedReader out = Children.stdout(probe)) {
+            // A probe that never prints is killed (with its child), which also ends the read.
+            String line = Children.readLine(probe, out, Duration.ofSeconds(20));
             assertThat(line).as("pid printed by the probe").isNotNull();
             childPid = Long.parseLong(line.strip());
         } finally {
             if (!probe.waitFor(20, TimeUnit.SECONDS)) {
-                probe.destroyForcibly();
+                Children.destroy(probe);
             }
         }
         assertThat(probe.exitValue()).isZero();

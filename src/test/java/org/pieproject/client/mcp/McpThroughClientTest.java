@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +23,7 @@ import org.pieproject.client.PieProcess;
 import org.pieproject.client.ProcessEvent;
 import org.pieproject.client.testkit.McpResult;
 import org.pieproject.client.testkit.PieTestServer;
+import org.pieproject.client.testsupport.Children;
 
 /**
  * The whole relay: an inferlet in the test engine calls an MCP server that lives next to the client,
@@ -125,13 +127,9 @@ class McpThroughClientTest {
 
     private static boolean nodeRuns() {
         try {
-            Process node = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-            node.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-            return node.waitFor(20, TimeUnit.SECONDS) && node.exitValue() == 0;
+            // Killed if it hangs: a read of its output would outlive any deadline.
+            return Children.run(new ProcessBuilder("node", "--version"), Duration.ofSeconds(20)).exitCode() == 0;
         } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return false;
         }
     }

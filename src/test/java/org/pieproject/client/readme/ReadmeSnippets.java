@@ -1,5 +1,7 @@
 package org.pieproject.client.readme;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -154,6 +156,7 @@ final class ReadmeSnippets {
              PieClient client = PieClient.connect(server.uri())) {
             client.authenticate("test");
             PieProcess p = client.launchProcess("echo@0.1.0", "{}");
+            assertEquals(List.of(new ProcessEvent.Stdout("{}"), new ProcessEvent.Return("done")), p.events().toList());
         }
         // endregion
     }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,12 +11,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -39,6 +37,7 @@ import org.pieproject.client.TestCertificates;
 import org.pieproject.client.mcp.FakeMcpServer;
 import org.pieproject.client.testkit.McpResult;
 import org.pieproject.client.testkit.PieTestServer;
+import org.pieproject.client.testsupport.Children;
 
 /**
  * The README cannot drift from the code: every {@code ```java} block of README.md must be a region of
@@ -260,7 +259,7 @@ class ReadmeTest {
 
     @Test
     void testEngine() {
-        ReadmeSnippets.testEngine();
+        ReadmeSnippets.testEngine(); // the block asserts what the inferlet sent
     }
 
     @Test
@@ -315,21 +314,9 @@ class ReadmeTest {
                 server.uri().toString(), keyPath.toString())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("PATH", bin + File.pathSeparator + System.getenv().getOrDefault("PATH", ""));
-        Process child = pb.start();
-        var stdout = CompletableFuture.supplyAsync(() -> drain(child.getInputStream()));
-        var stderr = CompletableFuture.supplyAsync(() -> drain(child.getErrorStream()));
-        boolean exited = child.waitFor(45, TimeUnit.SECONDS);
-        if (!exited) child.destroyForcibly();
-        assertThat(exited).as("child finished").isTrue();
-        assertThat(child.exitValue()).as("child exit code; stderr: %s", stderr.get(5, TimeUnit.SECONDS)).isZero();
-        assertThat(stdout.get(5, TimeUnit.SECONDS)).contains("true").contains("\"from\":\"readme\"");
-    }
-
-    private static String drain(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // The child and the fake npx it starts are killed if they outlive the deadline.
+        Children.Finished child = Children.run(pb, Duration.ofSeconds(45));
+        assertThat(child.exitCode()).as("child exit code; stderr: %s", child.stderr()).isZero();
+        assertThat(child.stdout()).contains("true").contains("\"from\":\"readme\"");
     }
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.pieproject.client.PieConnectionException;
 import org.pieproject.client.PieException;
 import org.pieproject.client.ProcessEvent;
+import org.pieproject.client.testsupport.Await;
 
 /**
  * The lock-free handoff between the listener and readers: no event lost, duplicated or reordered, and
@@ -49,7 +50,7 @@ class ProcessQueueTest {
             if (e instanceof ProcessEvent.Return) break;
             assertThat(((ProcessEvent.Stdout) e).text()).isEqualTo(Integer.toString(next++));
         }
-        producer.join();
+        assertThat(producer.join(java.time.Duration.ofSeconds(10))).as("producer finished").isTrue();
         assertThat(next).isEqualTo(n);
         assertThatThrownBy(() -> q.poll(FOREVER)).isInstanceOf(PieException.class).hasMessageContaining("has ended");
     }
@@ -74,12 +75,13 @@ class ProcessQueueTest {
         });
         for (int i = 0; i < rounds; i++) {
             if (i % 2 == 0) {
-                while (q.parkedReaders() == 0 && failure.get() == null) Thread.onSpinWait(); // offer to a parked reader
+                // offer to a parked reader
+                Await.until("reader parked before event " + i, () -> q.parkedReaders() > 0 || failure.get() != null);
             }
             q.offer(new ProcessEvent.Stdout(Integer.toString(i)));
             assertThat(acks.tryAcquire(5, TimeUnit.SECONDS)).as("reader woken for event %d", i).isTrue();
         }
-        reader.join();
+        assertThat(reader.join(java.time.Duration.ofSeconds(5))).as("reader finished").isTrue();
         assertThat(failure.get()).isNull();
     }
 
@@ -142,7 +144,7 @@ class ProcessQueueTest {
             }));
         }
         // Parked readers count themselves; wait until all four are in, not for a fixed time.
-        while (q.parkedReaders() < readers) Thread.onSpinWait();
+        Await.until("all four readers parked", () -> q.parkedReaders() == readers);
         q.close(new PieConnectionException("connection lost"));
         assertThat(released.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(unexpected.get()).isNull();
@@ -192,7 +194,7 @@ class ProcessQueueTest {
                 interrupted.countDown();
             }
         });
-        while (q.parkedReaders() < 1) Thread.onSpinWait();
+        Await.until("the reader parked", () -> q.parkedReaders() == 1);
         reader.interrupt();
         assertThat(interrupted.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(q.parkedReaders()).isZero();

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.pieproject.client.PieConnectionException;
 import org.pieproject.client.PieException;
 import org.pieproject.client.ProcessEvent;
+import org.pieproject.client.testsupport.Await;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ProcessRegistryTest {
@@ -69,29 +70,29 @@ class ProcessRegistryTest {
     void closingWakesABlockedReaderAfterTheEventsItHolds() throws Exception {
         ProcessRegistry r = new ProcessRegistry(100, 10);
         ProcessQueue q = r.open(A);
-        r.route(A, new ProcessEvent.Stdout("kept"));
-        assertThat(q.poll(0)).isEqualTo(new ProcessEvent.Stdout("kept"));
-        CountDownLatch waiting = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
+        ProcessQueue holding = r.open(B);
+        r.route(A, new ProcessEvent.Stdout("read"));
+        assertThat(q.poll(0)).isEqualTo(new ProcessEvent.Stdout("read"));
+        r.route(B, new ProcessEvent.Stdout("kept"));
+        AtomicReference<Object> outcome = new AtomicReference<>();
         Thread reader = Thread.ofVirtual().start(() -> {
-            waiting.countDown();
             try {
-                q.poll(-1);
+                outcome.set(q.poll(-1));
             } catch (Throwable t) {
-                failure.set(t);
+                outcome.set(t);
             }
         });
-        assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
-        r.route(A, new ProcessEvent.Stdout("just before the end"));
+        // Close only once the reader is really blocked in poll, not merely started.
+        Await.until("the reader parked", () -> q.parkedReaders() == 1);
+        Await.parked(reader);
         r.closeAll(new PieConnectionException("gone"));
-        assertThat(reader.join(java.time.Duration.ofSeconds(2))).isTrue();
-        // The reader either got the last event or, if it was already past it, the connection error.
-        if (failure.get() == null) {
-            assertThatThrownBy(() -> q.poll(-1)).isInstanceOf(PieConnectionException.class).hasMessageContaining("gone");
-        } else {
-            assertThat(failure.get()).isInstanceOf(PieConnectionException.class);
-        }
-        ProcessQueue late = r.open(B);
+        assertThat(reader.join(java.time.Duration.ofSeconds(2))).as("blocked reader released").isTrue();
+        assertThat(outcome.get()).isInstanceOfSatisfying(PieConnectionException.class,
+                e -> assertThat(e).hasMessageContaining("gone"));
+        // A queue holding events gives them first, then the error.
+        assertThat(holding.poll(-1)).isEqualTo(new ProcessEvent.Stdout("kept"));
+        assertThatThrownBy(() -> holding.poll(-1)).isInstanceOf(PieConnectionException.class).hasMessageContaining("gone");
+        ProcessQueue late = r.open("00000000-0000-4000-8000-00000000000c");
         assertThatThrownBy(() -> late.poll(-1)).as("a queue opened after the loss is closed at once")
                 .isInstanceOf(PieConnectionException.class);
     }

@@ -38,8 +38,10 @@ import org.apache.commons.codec.digest.Blake3;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.pieproject.client.testsupport.Children;
 
 /**
  * Runs the official JavaScript client, {@code @pie-project/client} 0.5.2 from npm, against {@link PieTestServer}
@@ -73,6 +75,12 @@ class JsClientInteropTest {
     private static final Map<String, JsonObject> steps = new LinkedHashMap<>();
     private static String transcript = "";
     private static String scriptStderr = "";
+    private static String skipped;
+
+    @BeforeEach
+    void skipUnlessTheScriptRan() {
+        if (skipped != null) Assumptions.abort(skipped);
+    }
 
     @BeforeAll
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -86,7 +94,10 @@ class JsClientInteropTest {
                 fail("JS interop cannot run under CI: " + missing + "; " + fix);
             }
             LOG.log(System.Logger.Level.WARNING, "JsClientInteropTest skipped: {0}; {1}", missing, fix);
-            Assumptions.assumeTrue(false, "JsClientInteropTest skipped: " + missing + "; " + fix);
+            // Not an assumption here: Surefire reports a class aborted in @BeforeAll as zero tests, which
+            // reads like a pass. Each test aborts instead (skipUnlessTheScriptRan), so each shows as skipped.
+            skipped = "JsClientInteropTest skipped: " + missing + "; " + fix;
+            return;
         }
 
         server = PieTestServer.builder()
@@ -105,8 +116,13 @@ class JsClientInteropTest {
         process.getOutputStream().close(); // the script reads nothing
         CompletableFuture<String> out = readAll(process.getInputStream());
         CompletableFuture<String> err = readAll(process.getErrorStream());
-        boolean exited = process.waitFor(SCRIPT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        if (!exited) process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        boolean exited = false;
+        try {
+            exited = process.waitFor(SCRIPT_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            // Late, or interrupted at the @BeforeAll deadline: node is never left running.
+            if (process.isAlive()) Children.destroy(process);
+        }
         String stdout = drained(out);
         scriptStderr = drained(err);
         transcript = "--- stdout ---\n" + stdout + "\n--- stderr ---\n" + scriptStderr;
@@ -184,7 +200,8 @@ class JsClientInteropTest {
     @Test
     void pingIsAnsweredWithoutAnyInBandAuthentication() {
         step("ping");
-        assertThat(server.receivedMessages()).noneMatch(m -> String.valueOf(m.get("type")).startsWith("auth_"));
+        assertThat(server.receivedMessages()).anyMatch(m -> "ping".equals(m.get("type")))
+                .noneMatch(m -> String.valueOf(m.get("type")).startsWith("auth_"));
     }
 
     @Test
@@ -340,7 +357,11 @@ class JsClientInteropTest {
     @Test
     void aConnectionWithoutIdentityIsNeverAnswered() {
         JsonObject s = step("no_identity_is_unauthenticated");
-        if (!s.get("connected").getAsBoolean()) return; // refused at the upgrade, as a 0.5 gateway does
+        // Refused at the upgrade, as a 0.5 gateway does: then there is nothing to check here, and the test
+        // must show as skipped, not as passed.
+        if (!s.get("connected").getAsBoolean()) {
+            Assumptions.abort("the anonymous connection was refused at the upgrade: " + s.get("connectError"));
+        }
         assertEquals("timeout after 1000 ms: anonymous ping", s.get("ping").getAsString(), transcript);
         // One ping from the identified client, one from the anonymous one: the second reached the engine and
         // was dropped there (§4.4), not lost on the way.

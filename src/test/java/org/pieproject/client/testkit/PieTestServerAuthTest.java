@@ -59,6 +59,7 @@ class PieTestServerAuthTest {
                 .token("secret-token")
                 .tokenFailureDelay(Duration.ofMillis(300))
                 .inferlet("echo@1.0.0", InferletContext::input)
+                .inferlet("held@1.0.0", ctx -> "got " + ctx.receiveSignal())
                 .start();
     }
 
@@ -147,10 +148,10 @@ class PieTestServerAuthTest {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
             assertThat(c.call(new ClientMessage.AuthByToken(3, server.internalToken())))
                     .isEqualTo(new Response(3, true, "Authenticated"));
-            c.call(new ClientMessage.LaunchProcess(4, "echo@1.0.0", "", false, null));
-            // A process may already have ended; the empty list is fine, an entry must be internal's.
+            c.call(new ClientMessage.LaunchProcess(4, "held@1.0.0", "", false, null));
+            // The process waits until the server closes, so the list has it, and it is internal's.
             String list = c.call(new ClientMessage.ListProcesses(5)).result();
-            JsonParser.parseString(list).getAsJsonArray().forEach(p ->
+            assertThat(JsonParser.parseString(list).getAsJsonArray().asList()).singleElement().satisfies(p ->
                     assertThat(p.getAsJsonObject().get("username").getAsString()).isEqualTo("internal"));
             assertThat(c.call(new ClientMessage.AuthByToken(6, "wrong")))
                     .isEqualTo(new Response(6, true, "Already authenticated"));

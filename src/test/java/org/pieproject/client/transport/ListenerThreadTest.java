@@ -17,6 +17,7 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.pieproject.client.testsupport.Await;
 
 /**
  * Wake-ups requested by the listener are held until its run of callbacks ends, but never longer than the
@@ -53,6 +54,7 @@ class ListenerThreadTest {
     void aWakeUpFromTheListenerComesWhenItsTaskEnds() throws Exception {
         Reader reader = Reader.start();
         assertThat(reader.parked().await(5, TimeUnit.SECONDS)).isTrue();
+        Await.parked(reader.thread()); // the latch only says it is about to park
         CountDownLatch finish = new CountDownLatch(1);
         Future<Integer> held = executor.submit(() -> {
             ListenerThread.unparkSoon(reader.thread());
@@ -89,6 +91,7 @@ class ListenerThreadTest {
         try {
             Reader reader = Reader.start();
             assertThat(reader.parked().await(5, TimeUnit.SECONDS)).isTrue();
+        Await.parked(reader.thread()); // the latch only says it is about to park
             executor.execute(() -> {
                 ListenerThread.unparkSoon(reader.thread());
                 throw new IllegalStateException("a callback failed");
@@ -105,6 +108,7 @@ class ListenerThreadTest {
     void aLongRunOfCallbacksDeliversWithinTheCallbackBound() throws Exception {
         Reader reader = Reader.start();
         assertThat(reader.parked().await(5, TimeUnit.SECONDS)).isTrue();
+        Await.parked(reader.thread()); // the latch only says it is about to park
         // The task does not end until the reader is awake: only the callback bound can wake it.
         Future<Integer> run = executor.submit(() -> {
             ListenerThread.unparkSoon(reader.thread());
@@ -137,6 +141,7 @@ class ListenerThreadTest {
     void repeatedWakeUpsOfOneReaderTakeOneSlot() throws Exception {
         Reader reader = Reader.start();
         assertThat(reader.parked().await(5, TimeUnit.SECONDS)).isTrue();
+        Await.parked(reader.thread()); // the latch only says it is about to park
         Future<Integer> run = executor.submit(() -> {
             for (int i = 0; i < 10; i++) ListenerThread.unparkSoon(reader.thread());
             return ((ListenerThread) Thread.currentThread()).deferredWakeups();
@@ -176,6 +181,7 @@ class ListenerThreadTest {
     void anyOtherThreadWakesAtOnce() throws Exception {
         Reader reader = Reader.start();
         assertThat(reader.parked().await(5, TimeUnit.SECONDS)).isTrue();
+        Await.parked(reader.thread()); // the latch only says it is about to park
         ListenerThread.unparkSoon(reader.thread());
         assertThat(reader.wokenWithin5s()).isTrue();
     }

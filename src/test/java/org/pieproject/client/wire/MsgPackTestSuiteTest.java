@@ -3,6 +3,7 @@ package org.pieproject.client.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.pieproject.client.wire.WireTestSupport.canon;
 import static org.pieproject.client.wire.WireTestSupport.hex;
 
@@ -16,6 +17,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,7 +135,9 @@ class MsgPackTestSuiteTest {
     @TestFactory
     @DisplayName("each entry of msgpack-test-suite 1.0.0")
     Stream<DynamicTest> eachEntry() {
-        return entries.stream().map(e -> DynamicTest.dynamicTest(e.name(), () -> check(e)));
+        return entries.stream().map(e -> DynamicTest.dynamicTest(e.name(),
+                // No JUnit timeout reaches a dynamic test, so each one bounds itself.
+                () -> assertTimeoutPreemptively(Duration.ofSeconds(10), () -> check(e))));
     }
 
     private static void check(Entry e) {

@@ -92,23 +92,28 @@ class ServerMessageDecoderTest {
                 inputs.add(str8);
             }
         }
-        int compared = 0;
+        int[] outcomes = new int[2]; // [events, errors], as the decoders said, not as the loop counted
         for (byte[] input : inputs) {
-            compareOn(fast, general, input, input.length);
-            for (int cut = 0; cut < Math.min(input.length, 200); cut++) compareOn(fast, general, input, cut);
+            compareOn(fast, general, input, input.length, outcomes);
+            for (int cut = 0; cut < Math.min(input.length, 200); cut++) compareOn(fast, general, input, cut, outcomes);
             for (int flip = 0; flip < 50; flip++) {
                 byte[] b = input.clone();
                 b[rnd.nextInt(b.length)] ^= (byte) (1 << rnd.nextInt(8));
-                compareOn(fast, general, b, b.length);
+                compareOn(fast, general, b, b.length, outcomes);
             }
-            compared += 1 + Math.min(input.length, 200) + 50;
         }
-        assertThat(compared).isGreaterThan(10_000);
+        // Agreement proves something only if both kinds of outcome are common: every canonical input (35)
+        // and many near misses and flips decode to an event, and most cuts are refused.
+        assertThat(outcomes[0]).as("inputs both paths decoded to an event").isGreaterThan(100);
+        assertThat(outcomes[1]).as("inputs both paths refused").isGreaterThan(10_000);
     }
 
-    private static void compareOn(ServerMessageDecoder fast, ServerMessageDecoder general, byte[] b, int len) {
+    private static void compareOn(ServerMessageDecoder fast, ServerMessageDecoder general, byte[] b, int len, int[] outcomes) {
+        String expected = outcome(general, b, len);
         assertThat(outcome(fast, b, len)).as("input %s", WireTestSupport.hex(java.util.Arrays.copyOf(b, Math.min(len, 64))))
-                .isEqualTo(outcome(general, b, len));
+                .isEqualTo(expected);
+        if (expected.startsWith("event ")) outcomes[0]++;
+        else if (expected.startsWith("error ")) outcomes[1]++;
     }
 
     /** What a decoder makes of {@code b[0, len)}: the event, the message, or the error text. */
