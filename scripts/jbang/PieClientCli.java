@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS org.pie-project:pie-client:0.1.0-SNAPSHOT
+//DEPS org.pie-project:pie-client:${pie.version:0.1.0}
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-toml:2.22.3
 // The pie-client command line through JBang (its two libraries are optional dependencies of the library,

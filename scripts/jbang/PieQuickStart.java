@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS org.pie-project:pie-client:0.1.0-SNAPSHOT
+//DEPS org.pie-project:pie-client:${pie.version:0.1.0}
 //DEPS org.java-websocket:Java-WebSocket:1.6.0
 //DEPS org.slf4j:slf4j-nop:2.0.13
 // The quick start: connect, authenticate, launch text-completion@0.1.0, stream its tokens.

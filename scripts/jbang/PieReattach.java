@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS org.pie-project:pie-client:0.1.0-SNAPSHOT
+//DEPS org.pie-project:pie-client:${pie.version:0.1.0}
 // Reattaches to a running process (a unique prefix of its id is enough) and streams what it kept and
 // what follows. Without an argument it lists your running processes.
 //   jbang scripts/jbang/PieReattach.java 3f2a

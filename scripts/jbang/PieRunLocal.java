@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS org.pie-project:pie-client:0.1.0-SNAPSHOT
+//DEPS org.pie-project:pie-client:${pie.version:0.1.0}
 // Uploads a local build (unless the engine already has it) and runs it, streaming its output.
 //   jbang scripts/jbang/PieRunLocal.java target/wasm32-wasip2/release/my_inferlet.wasm Pie.toml '{"prompt":"hi"}'
 // Add --force before the files to upload even when the engine has that name@version.

@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DEPS org.pie-project:pie-client:0.1.0-SNAPSHOT
+//DEPS org.pie-project:pie-client:${pie.version:0.1.0}
 // Launches an inferlet and streams its events until it ends.
 //   jbang scripts/jbang/PieStream.java text-completion@0.1.0 '{"prompt":"What is Pie?"}'
 // The engine is $PIE_URL (default ws://127.0.0.1:8080); the user is $PIE_USER (default: your login),

@@ -27,9 +27,6 @@ import java.util.Objects;
 record CliEnvironment(PrintWriter out, PrintWriter err, BufferedReader in, Path home, Path configFile,
                              String userName, boolean terminal, Interrupts interrupts, String wac) {
 
-    /** Where the official client keeps its settings, relative to the home directory. */
-    static final String CONFIG_RELATIVE = ".pie-client/config.toml";
-
     /** Checks that every part is given. */
     public CliEnvironment {
         Objects.requireNonNull(out, "out");
@@ -42,7 +39,10 @@ record CliEnvironment(PrintWriter out, PrintWriter err, BufferedReader in, Path 
         Objects.requireNonNull(wac, "wac");
     }
 
-    /** The real process's environment: standard streams, {@code user.home}, JVM shutdown hooks for Ctrl-C. */
+    /**
+     * The real process's environment: standard streams, {@code user.home}, the config file named by
+     * {@code PIE_CLI_HOME} (see {@link ConfigLocation}), JVM shutdown hooks for Ctrl-C.
+     */
     public static CliEnvironment system() {
         Console console = System.console();
         Charset outCharset = console != null ? console.charset() : Charset.defaultCharset();
@@ -51,14 +51,8 @@ record CliEnvironment(PrintWriter out, PrintWriter err, BufferedReader in, Path 
                 new PrintWriter(new java.io.OutputStreamWriter(System.out, outCharset), true),
                 new PrintWriter(new java.io.OutputStreamWriter(System.err, outCharset), true),
                 new BufferedReader(new InputStreamReader(System.in, Charset.defaultCharset())),
-                home, home.resolve(CONFIG_RELATIVE), System.getProperty("user.name", "user"),
+                home, ConfigLocation.defaultFile(home, System.getenv(ConfigLocation.HOME_VARIABLE)), System.getProperty("user.name", "user"),
                 isTerminal(console), Interrupts.shutdownHooks(), "wac");
-    }
-
-    /** A copy with another home directory, and the default config file under it. */
-    public CliEnvironment withHome(Path newHome) {
-        return new CliEnvironment(out, err, in, newHome, newHome.resolve(CONFIG_RELATIVE), userName, terminal,
-                interrupts, wac);
     }
 
     /** Expands a leading {@code ~} or {@code ~/} to {@link #home()}, as a shell would. */

@@ -34,8 +34,9 @@ record ClientSettings(String host, int port, String username, Path keyPath, bool
             Path path = env.expand(options.config);
             if (!Files.exists(path)) throw new CliException("Config file not found at '" + path + "'");
             file = ConfigFile.load(path);
-        } else if (needFile && Files.exists(env.configFile())) {
-            file = ConfigFile.load(env.configFile());
+        } else if (needFile) {
+            Path path = ConfigLocation.fileToRead(env);
+            if (path != null) file = ConfigFile.load(path);
         }
         String host = firstNonBlank(options.host, file == null ? null : file.host(), DEFAULT_HOST);
         Integer filePort = file == null ? null : file.port();

@@ -16,7 +16,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code pie-client config init|show|update}: manages {@code ~/.pie-client/config.toml}. */
+/**
+ * {@code pie-client config init|show|update}: manages {@code ~/.pie/cli_config.toml} (or
+ * {@code $PIE_CLI_HOME/cli_config.toml}), the Python client's file.
+ */
 @Command(name = "config", description = "Manage configuration.",
         subcommands = {ConfigCommand.Init.class, ConfigCommand.Show.class, ConfigCommand.Update.class})
 final class ConfigCommand implements Callable<Integer> {
@@ -39,6 +42,11 @@ final class ConfigCommand implements Callable<Integer> {
     static ConfigFile existing(CliEnvironment env, String customPath) {
         Path path = target(env, customPath);
         if (!Files.exists(path)) {
+            Path legacy = ConfigLocation.legacyFile(env.home());
+            if (customPath == null && Files.exists(legacy)) {
+                throw new CliException("Configuration file not found at '" + path + "'; this version keeps it there, "
+                        + "shared with the Python pie-client. Move the earlier one: " + ConfigLocation.moveAdvice(legacy, path));
+            }
             throw new CliException("Configuration file not found at '" + path + "'. Run `pie-client config init` first.");
         }
         return ConfigFile.load(path);

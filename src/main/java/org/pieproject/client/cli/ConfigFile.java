@@ -15,7 +15,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 
 /**
- * The client config file, {@code ~/.pie-client/config.toml}, in the official client's format: top-level
+ * The client config file, {@code ~/.pie/cli_config.toml} (see {@link ConfigLocation}), in the official
+ * client's format: top-level
  * {@code host}, {@code port}, {@code username}, {@code private_key_path} and {@code enable_auth}, each
  * optional. Other keys are kept as they are when the file is updated.
  */
@@ -30,10 +31,12 @@ final class ConfigFile {
 
     private final Path path;
     private final ObjectNode root;
+    private final String text;
 
-    private ConfigFile(Path path, ObjectNode root) {
+    private ConfigFile(Path path, ObjectNode root, String text) {
         this.path = path;
         this.root = root;
+        this.text = text;
     }
 
     /**
@@ -50,7 +53,7 @@ final class ConfigFile {
         } catch (IOException e) {
             throw new CliException("Cannot read config file '" + path + "': " + e.getMessage(), e);
         }
-        ConfigFile file = new ConfigFile(path, parseToml(text, "config file '" + path + "'"));
+        ConfigFile file = new ConfigFile(path, parseToml(text, "config file '" + path + "'"), text);
         file.host();
         file.port();
         file.username();
@@ -94,7 +97,7 @@ final class ConfigFile {
         JsonNode n = root.get(PORT);
         if (n == null || n.isNull()) return null;
         if (!n.canConvertToInt() || !n.isIntegralNumber() || n.intValue() < 1 || n.intValue() > 65535) {
-            throw new CliException("config file '" + path + "': port must be a number from 1 to 65535, not " + n);
+            throw new CliException(where(PORT) + "port must be a number from 1 to 65535, not " + n);
         }
         return n.intValue();
     }
@@ -110,15 +113,28 @@ final class ConfigFile {
     Boolean enableAuth() {
         JsonNode n = root.get(ENABLE_AUTH);
         if (n == null || n.isNull()) return null;
-        if (!n.isBoolean()) throw new CliException("config file '" + path + "': enable_auth must be true or false, not " + n);
+        if (!n.isBoolean()) throw new CliException(where(ENABLE_AUTH) + "enable_auth must be true or false, not " + n);
         return n.booleanValue();
     }
 
     private String string(String key) {
         JsonNode n = root.get(key);
         if (n == null || n.isNull()) return null;
-        if (!n.isTextual()) throw new CliException("config file '" + path + "': " + key + " must be a string, not " + n);
+        if (!n.isTextual()) throw new CliException(where(key) + key + " must be a string, not " + n);
         return n.textValue();
+    }
+
+    /** "config file 'x', line n: " for a top-level key's line (found in the text, which the tree forgets). */
+    private String where(String key) {
+        String[] lines = text.split("\\R", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            if (line.startsWith("[")) break; // tables follow the top-level keys
+            if (line.startsWith(key) && line.substring(key.length()).stripLeading().startsWith("=")) {
+                return "config file '" + path + "', line " + (i + 1) + ": ";
+            }
+        }
+        return "config file '" + path + "': ";
     }
 
     void set(String key, String value) {

@@ -8,6 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IFactory;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
 
 /**
@@ -51,6 +52,7 @@ public final class PieCli implements Callable<Integer> {
     /** The picocli command tree, writing to {@code env}'s streams and building commands around {@code env}. */
     static CommandLine commandLine(CliEnvironment env) {
         CommandLine cl = new CommandLine(new PieCli(), new Factory(env));
+        addHelpOption(cl);
         cl.setOut(env.out());
         cl.setErr(env.err());
         cl.setExecutionExceptionHandler((e, command, parseResult) -> {
@@ -59,6 +61,19 @@ public final class PieCli implements Callable<Integer> {
             return 1;
         });
         return cl;
+    }
+
+    /**
+     * Gives every subcommand, at any depth, {@code -h}/{@code --help} (the top command has it with
+     * {@code --version} from its annotation), as the Python client does; one place, so a new command
+     * cannot forget it.
+     */
+    private static void addHelpOption(CommandLine cl) {
+        if (cl.getParent() != null) {
+            cl.getCommandSpec().addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
+        cl.getSubcommands().values().forEach(PieCli::addHelpOption);
     }
 
     /** What the user reads for a failure: our own messages as they are, anything unexpected with its type. */

@@ -65,7 +65,7 @@ class CliCommandsTest {
                 })
                 .start();
         cli = new CliRun(home);
-        writeConfig(home.resolve(".pie-client/config.toml"), server.port());
+        writeConfig(home.resolve(".pie/cli_config.toml"), server.port());
     }
 
     @AfterEach

@@ -32,7 +32,7 @@ class CliConfigTest {
     @BeforeEach
     void setUp() {
         cli = new CliRun(home);
-        config = home.resolve(".pie-client/config.toml");
+        config = home.resolve(".pie/cli_config.toml");
     }
 
     private Path writeKey(KeyPair pair, String name) throws Exception {
@@ -139,14 +139,64 @@ class CliConfigTest {
     }
 
     @Test
-    void aBrokenConfigFileIsAClearError() throws Exception {
+    void aBrokenConfigFileIsAClearErrorNamingFileAndLine() throws Exception {
         Files.createDirectories(config.getParent());
-        Files.writeString(config, "port = \"eighty\"\n");
+        Files.writeString(config, "host = \"h\"\nport = \"eighty\"\n");
         assertEquals(1, cli.run("ping"));
-        assertThat(cli.err()).contains("port must be a number");
-        Files.writeString(config, "port = = 1\n");
+        assertThat(cli.err()).contains("config file '" + config + "', line 2: port must be a number");
+        Files.writeString(config, "host = \"h\"\n\nenable_auth = 1\n");
         assertEquals(1, cli.run("ping"));
-        assertThat(cli.err()).contains("is not valid TOML");
+        assertThat(cli.err()).contains("config file '" + config + "', line 3: enable_auth must be true or false");
+        Files.writeString(config, "host = \"h\"\nport = = 1\n");
+        assertEquals(1, cli.run("ping"));
+        assertThat(cli.err()).contains("config file '" + config + "' is not valid TOML", "(line 2)");
+    }
+
+    @Test
+    void theDefaultFileIsThePythonClientsOneAndFollowsPieCliHome() {
+        assertEquals(home.resolve(".pie/cli_config.toml"), ConfigLocation.defaultFile(home, null));
+        assertEquals(home.resolve(".pie/cli_config.toml"), ConfigLocation.defaultFile(home, " "));
+        assertEquals(Path.of("/srv/pie-cli/cli_config.toml"), ConfigLocation.defaultFile(home, "/srv/pie-cli"));
+    }
+
+    @Test
+    void aFileWrittenByThePythonClientIsReadAndUpdatedInPlace() throws Exception {
+        try (PieTestServer server = PieTestServer.builder().start()) {
+            Files.createDirectories(config.getParent());
+            // The Python client's toml.dumps layout, with a key of its future we must keep.
+            Files.writeString(config, "host = \"127.0.0.1\"\nport = " + server.port()
+                    + "\nusername = \"py-user\"\nprivate_key_path = \"\"\nenable_auth = false\nfuture_key = \"kept\"\n");
+            assertEquals(0, cli.run("ping"), cli.err());
+            assertThat(cli.out()).contains("alive and responsive");
+            assertEquals(0, cli.run("config", "update", "--username", "java-user"), cli.err());
+            assertThat(Files.readString(config)).contains("username = \"java-user\"", "future_key = \"kept\"",
+                    "port = " + server.port());
+            assertThat(cli.err()).isEmpty();
+        }
+    }
+
+    @Test
+    void anEarlierVersionsFileIsReadAndTheMoveIsExplainedOnce() throws Exception {
+        try (PieTestServer server = PieTestServer.builder().start()) {
+            Path legacy = home.resolve(".pie-client/config.toml");
+            CliCommandsTest.writeConfig(legacy, server.port());
+            assertEquals(0, cli.run("ping"), cli.err());
+            assertThat(cli.out()).contains("alive and responsive");
+            assertThat(cli.err()).contains("'" + config + "'", "'" + legacy + "' is read until you move it",
+                    "mv '" + legacy + "' '" + config + "'");
+            assertEquals(0, cli.run("ping"), cli.err());
+            assertThat(cli.err()).isEmpty();
+
+            assertEquals(1, cli.run("config", "show"));
+            assertThat(cli.err()).contains("Configuration file not found at '" + config + "'", "mv '" + legacy + "'");
+
+            // Once moved, the new file is the one read, and the earlier one no longer matters.
+            Files.createDirectories(config.getParent());
+            Files.move(legacy, config);
+            Files.writeString(legacy, "port = = broken\n");
+            assertEquals(0, cli.run("ping"), cli.err());
+            assertThat(cli.err()).isEmpty();
+        }
     }
 
     @Test

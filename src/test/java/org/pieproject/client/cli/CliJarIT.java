@@ -24,10 +24,28 @@ class CliJarIT {
     Path home;
 
     private ChildJvm run(String... args) throws Exception {
+        return runWith(Map.of(), args);
+    }
+
+    private ChildJvm runWith(Map<String, String> env, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(ChildJvm.java(), "-Duser.home=" + home,
                 "-jar", PackagedJars.cliJar().toString()));
         command.addAll(List.of(args));
-        return ChildJvm.start(command, Map.of());
+        return ChildJvm.start(command, env);
+    }
+
+    @Test
+    void theConfigFileIsThePythonClientsAndPieCliHomeMovesIt() throws Exception {
+        Path elsewhere = home.resolve("pie-cli-home");
+        try (ChildJvm child = runWith(Map.of("PIE_CLI_HOME", elsewhere.toString()), "config", "init", "--no-auth")) {
+            assertEquals(0, child.waitFor(30), child.stdout());
+        }
+        assertThat(elsewhere.resolve("cli_config.toml")).content().contains("enable_auth = false");
+        assertThat(home.resolve(".pie/cli_config.toml")).doesNotExist();
+        try (ChildJvm child = runWith(Map.of("PIE_CLI_HOME", ""), "config", "init", "--no-auth")) {
+            assertEquals(0, child.waitFor(30), child.stdout());
+        }
+        assertThat(home.resolve(".pie/cli_config.toml")).content().contains("enable_auth = false");
     }
 
     @Test

@@ -43,7 +43,7 @@ final class CliRun {
         out = new WatchedWriter();
         err = new WatchedWriter();
         return new CliEnvironment(new PrintWriter(out, true), new PrintWriter(err, true),
-                new BufferedReader(new StringReader(stdin)), home, home.resolve(".pie-client/config.toml"),
+                new BufferedReader(new StringReader(stdin)), home, ConfigLocation.defaultFile(home, null),
                 "tester", false, interrupts, "wac");
     }
 
