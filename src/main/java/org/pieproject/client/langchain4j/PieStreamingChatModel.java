@@ -1,12 +1,7 @@
 package org.pieproject.client.langchain4j;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-
-import org.jspecify.annotations.Nullable;
-import org.pieproject.client.ParsedPrivateKey;
-import org.pieproject.client.PieClient;
 
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
@@ -135,163 +130,22 @@ public final class PieStreamingChatModel implements StreamingChatModel, AutoClos
     }
 
     /** Settings in LangChain4j's style; {@link #build()} connects if an address was given. */
-    public static final class PieStreamingChatModelBuilder {
-        private final EngineSettings s = new EngineSettings();
-
+    public static final class PieStreamingChatModelBuilder extends InferletChatBuilder<PieStreamingChatModelBuilder> {
         private PieStreamingChatModelBuilder() {}
 
-        /**
-         * The engine connection to use, already authenticated. The model does not close it.
-         *
-         * @param client an open client
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder client(PieClient client) {
-            s.client = Objects.requireNonNull(client, "client");
+        @Override
+        PieStreamingChatModelBuilder self() {
             return this;
         }
 
         /**
-         * The engine's address, when the model should open (and own) its own connection.
-         *
-         * @param url {@code ws://host:port} or {@code wss://...}
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder url(String url) {
-            s.url = Objects.requireNonNull(url, "url");
-            return this;
-        }
-
-        /**
-         * The user to authenticate as on the connection opened from {@link #url}. Default: the login name.
-         *
-         * @param user the user name the engine knows
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder user(String user) {
-            s.user = Objects.requireNonNull(user, "user");
-            return this;
-        }
-
-        /**
-         * The user's private key, for an engine with authentication on.
-         *
-         * @param privateKey the key
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder privateKey(ParsedPrivateKey privateKey) {
-            s.privateKey = Objects.requireNonNull(privateKey, "privateKey");
-            return this;
-        }
-
-        /**
-         * Authenticate with the engine's internal token instead of a user and key.
-         *
-         * @param token the token (a secret: never logged)
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder token(String token) {
-            s.token = Objects.requireNonNull(token, "token");
-            return this;
-        }
-
-        /**
-         * The inferlet to launch for each chat. Default {@code text-completion@0.1.0}.
-         *
-         * @param inferlet {@code name@major.minor.patch}
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder inferlet(String inferlet) {
-            s.inferlet = Objects.requireNonNull(inferlet, "inferlet");
-            return this;
-        }
-
-        /**
-         * The most tokens to generate (input field {@code max_tokens}), unless a request says otherwise.
-         *
-         * @param maxTokens the limit; null leaves it to the inferlet (256 for text-completion)
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder maxTokens(@Nullable Integer maxTokens) {
-            s.maxTokens = maxTokens;
-            return this;
-        }
-
-        /**
-         * The sampling temperature, unless a request says otherwise.
-         *
-         * @param temperature the temperature; null leaves it to the inferlet (0.6 for text-completion)
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder temperature(@Nullable Double temperature) {
-            s.temperature = temperature;
-            return this;
-        }
-
-        /**
-         * The nucleus sampling threshold, unless a request says otherwise.
-         *
-         * @param topP the threshold; null leaves it to the inferlet (0.95 for text-completion)
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder topP(@Nullable Double topP) {
-            s.topP = topP;
-            return this;
-        }
-
-        /**
-         * Default request parameters; {@link #maxTokens}, {@link #temperature} and {@link #topP} override
-         * theirs.
-         *
-         * @param parameters the defaults
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder defaultRequestParameters(@Nullable ChatRequestParameters parameters) {
-            s.defaultRequestParameters = parameters;
-            return this;
-        }
-
-        /**
-         * How long one chat may take, launch included. Default 60 s; past it the process is terminated.
-         *
-         * @param timeout a positive duration
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder timeout(Duration timeout) {
-            s.timeout = EngineSettings.positive(timeout);
-            return this;
-        }
-
-        /**
-         * How requests become inferlet input. Default {@link TextCompletionInput#INSTANCE}.
-         *
-         * @param inputMapper the mapper
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder inputMapper(PieInputMapper inputMapper) {
-            s.inputMapper = Objects.requireNonNull(inputMapper, "inputMapper");
-            return this;
-        }
-
-        /**
-         * Listeners told of each request, response and error.
-         *
-         * @param listeners the listeners
-         * @return this builder
-         */
-        public PieStreamingChatModelBuilder listeners(List<ChatModelListener> listeners) {
-            s.listeners = List.copyOf(listeners);
-            return this;
-        }
-
-        /**
-         * Builds the model, connecting and authenticating first if {@link #url} was given.
+         * Builds the model, connecting and authenticating first if {@link #url(String)} was given.
          *
          * @return the model
          * @throws IllegalStateException if neither or both of a client and an address were given
          */
         public PieStreamingChatModel build() {
-            return new PieStreamingChatModel(s.build());
+            return new PieStreamingChatModel(chat());
         }
     }
 }
