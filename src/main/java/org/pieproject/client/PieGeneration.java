@@ -15,6 +15,7 @@ import com.google.gson.JsonParser;
 import org.jspecify.annotations.Nullable;
 import org.pieproject.client.gateway.SseReader;
 import org.pieproject.client.session.FileDownloads;
+import org.pieproject.client.session.MessageRouter;
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.wire.ServerMessage;
 
@@ -102,14 +103,7 @@ public final class PieGeneration implements ProcessStream, AutoCloseable {
                 }
                 case "process_event" -> {
                     String value = o.has("value") && !o.get("value").isJsonNull() ? o.get("value").getAsString() : "";
-                    ProcessEvent event = switch (o.get("event").getAsString()) {
-                        case "stdout" -> new ProcessEvent.Stdout(value);
-                        case "stderr" -> new ProcessEvent.Stderr(value);
-                        case "message" -> new ProcessEvent.Message(value);
-                        case "return" -> new ProcessEvent.Return(value);
-                        case "error" -> new ProcessEvent.Error(value);
-                        default -> null;
-                    };
+                    ProcessEvent event = MessageRouter.event(o.get("event").getAsString(), value);
                     if (event != null) queue.offer(event);
                 }
                 case "file" -> {
