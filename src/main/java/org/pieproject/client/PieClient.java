@@ -2,7 +2,6 @@ package org.pieproject.client;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -1071,12 +1070,8 @@ public final class PieClient implements AutoCloseable {
          * @throws PieException if it is not a {@code ws} or {@code wss} URI
          */
         public Builder uri(String uri) {
-            Objects.requireNonNull(uri, "uri");
-            try {
-                return uri(new URI(uri));
-            } catch (URISyntaxException e) {
-                throw new PieException("not a valid engine URI: " + e.getMessage());
-            }
+            this.uri = BuilderChecks.uri(uri, "engine", "ws", "wss");
+            return this;
         }
 
         /**
@@ -1087,12 +1082,7 @@ public final class PieClient implements AutoCloseable {
          * @throws PieException if it is not a {@code ws} or {@code wss} URI
          */
         public Builder uri(URI uri) {
-            Objects.requireNonNull(uri, "uri");
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("ws") && !scheme.equals("wss")) {
-                throw new PieException("engine URI must start with ws:// or wss://, not " + uri);
-            }
-            this.uri = uri;
+            this.uri = BuilderChecks.uri(uri, "engine", "ws", "wss");
             return this;
         }
 
@@ -1103,7 +1093,7 @@ public final class PieClient implements AutoCloseable {
          * @return this builder
          */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive(timeout, "connectTimeout");
+            this.connectTimeout = BuilderChecks.positive(timeout, "connectTimeout");
             return this;
         }
 
@@ -1115,7 +1105,7 @@ public final class PieClient implements AutoCloseable {
          * @return this builder
          */
         public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = positive(timeout, "requestTimeout");
+            this.requestTimeout = BuilderChecks.positive(timeout, "requestTimeout");
             return this;
         }
 
@@ -1128,7 +1118,7 @@ public final class PieClient implements AutoCloseable {
          * @return this builder
          */
         public Builder sendTimeout(Duration timeout) {
-            this.sendTimeout = positive(timeout, "sendTimeout");
+            this.sendTimeout = BuilderChecks.positive(timeout, "sendTimeout");
             return this;
         }
 
@@ -1139,7 +1129,7 @@ public final class PieClient implements AutoCloseable {
          * @return this builder
          */
         public Builder mcpCallTimeout(Duration timeout) {
-            this.mcpCallTimeout = positive(timeout, "mcpCallTimeout");
+            this.mcpCallTimeout = BuilderChecks.positive(timeout, "mcpCallTimeout");
             return this;
         }
 
@@ -1213,13 +1203,7 @@ public final class PieClient implements AutoCloseable {
          * @return this builder
          */
         public Builder identity(String identity) {
-            Objects.requireNonNull(identity, "identity");
-            try {
-                GatewayIdentity.parse(identity);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("a Pie 0.5 gateway would refuse this identity: " + e.getMessage());
-            }
-            return header(GatewayIdentity.HEADER, identity);
+            return header(GatewayIdentity.HEADER, BuilderChecks.identity(identity));
         }
 
         /**
@@ -1307,12 +1291,6 @@ public final class PieClient implements AutoCloseable {
             b.metricsListener = metricsListener;
             b.generation = generation;
             return b;
-        }
-
-        private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be positive");
-            return d;
         }
 
         @Override

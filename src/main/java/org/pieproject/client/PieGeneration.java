@@ -3,18 +3,10 @@ package org.pieproject.client;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -23,6 +15,7 @@ import com.google.gson.JsonParser;
 import org.jspecify.annotations.Nullable;
 import org.pieproject.client.gateway.SseReader;
 import org.pieproject.client.session.FileDownloads;
+import org.pieproject.client.session.MessageRouter;
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.wire.ServerMessage;
 
@@ -35,7 +28,7 @@ import org.pieproject.client.wire.ServerMessage;
  * {@link PieConnectionException} after the events that came before. {@link #close()} ends the HTTP request,
  * and with it the process on the gateway. Signals, file uploads and termination need a WebSocket turn.
  */
-public final class PieGeneration implements Iterable<ProcessEvent>, AutoCloseable {
+public final class PieGeneration implements ProcessStream, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PieGeneration.class.getName());
 
     private final InputStream body;
@@ -110,14 +103,7 @@ public final class PieGeneration implements Iterable<ProcessEvent>, AutoCloseabl
                 }
                 case "process_event" -> {
                     String value = o.has("value") && !o.get("value").isJsonNull() ? o.get("value").getAsString() : "";
-                    ProcessEvent event = switch (o.get("event").getAsString()) {
-                        case "stdout" -> new ProcessEvent.Stdout(value);
-                        case "stderr" -> new ProcessEvent.Stderr(value);
-                        case "message" -> new ProcessEvent.Message(value);
-                        case "return" -> new ProcessEvent.Return(value);
-                        case "error" -> new ProcessEvent.Error(value);
-                        default -> null;
-                    };
+                    ProcessEvent event = MessageRouter.event(o.get("event").getAsString(), value);
                     if (event != null) queue.offer(event);
                 }
                 case "file" -> {
@@ -144,6 +130,7 @@ public final class PieGeneration implements Iterable<ProcessEvent>, AutoCloseabl
      *
      * @return a lowercase UUID
      */
+    @Override
     public String id() {
         return id;
     }
@@ -155,6 +142,7 @@ public final class PieGeneration implements Iterable<ProcessEvent>, AutoCloseabl
      * @return the next event
      * @throws PieException when the stream is over, was aborted, or the thread is interrupted
      */
+    @Override
     public ProcessEvent recv() {
         return Objects.requireNonNull(poll(-1));
     }
@@ -176,71 +164,6 @@ public final class PieGeneration implements Iterable<ProcessEvent>, AutoCloseabl
             Thread.currentThread().interrupt();
             throw new PieException("interrupted while waiting for an event of " + what(), e);
         }
-    }
-
-    /**
-     * Reads the generation to its end and returns the value the process returned.
-     *
-     * @return the value of its {@link ProcessEvent.Return}
-     * @throws PieRequestException with the process's error text if it ended with an error
-     */
-    public String result() {
-        return output().value();
-    }
-
-    /**
-     * Reads the generation to its end and returns everything the process produced.
-     *
-     * @return its return value, output, messages and files
-     * @throws PieRequestException with the process's error text if it ended with an error
-     */
-    public ProcessOutput output() {
-        StringBuilder out = new StringBuilder();
-        StringBuilder err = new StringBuilder();
-        List<String> messages = new ArrayList<>();
-        List<ProcessEvent.File> got = new ArrayList<>();
-        while (true) {
-            switch (recv()) {
-                case ProcessEvent.Stdout(String text) -> out.append(text);
-                case ProcessEvent.Stderr(String text) -> err.append(text);
-                case ProcessEvent.Message(String text) -> messages.add(text);
-                case ProcessEvent.File f -> got.add(f);
-                case ProcessEvent.Return(String value) -> {
-                    return new ProcessOutput(value, out.toString(), err.toString(), List.copyOf(messages), List.copyOf(got));
-                }
-                case ProcessEvent.Error(String message) -> throw new PieRequestException("process " + id, message);
-            }
-        }
-    }
-
-    /** The events from now on, ending with the terminal one. Reading blocks as {@link #recv()} does. */
-    @Override
-    public Iterator<ProcessEvent> iterator() {
-        return new Iterator<>() {
-            private boolean done;
-
-            @Override
-            public boolean hasNext() {
-                return !done;
-            }
-
-            @Override
-            public ProcessEvent next() {
-                if (done) throw new NoSuchElementException();
-                ProcessEvent e = recv();
-                done = e.isTerminal();
-                return e;
-            }
-        };
-    }
-
-    /**
-     * The events as a stream. Reading blocks as {@link #recv()} does.
-     *
-     * @return the events from now on, ending with the terminal one
-     */
-    public Stream<ProcessEvent> events() {
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED | Spliterator.NONNULL), false);
     }
 
     /**

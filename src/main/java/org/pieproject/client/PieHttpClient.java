@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,7 +11,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -180,11 +178,8 @@ public final class PieHttpClient implements AutoCloseable {
          * @return this builder
          */
         public Builder uri(String uri) {
-            try {
-                return uri(new URI(Objects.requireNonNull(uri, "uri")));
-            } catch (URISyntaxException e) {
-                throw new PieException("not a valid gateway URI: " + e.getMessage());
-            }
+            this.uri = BuilderChecks.uri(uri, "gateway", "http", "https");
+            return this;
         }
 
         /**
@@ -194,11 +189,7 @@ public final class PieHttpClient implements AutoCloseable {
          * @return this builder
          */
         public Builder uri(URI uri) {
-            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-            if (!scheme.equals("http") && !scheme.equals("https")) {
-                throw new PieException("gateway URI must start with http:// or https://, not " + uri);
-            }
-            this.uri = uri;
+            this.uri = BuilderChecks.uri(uri, "gateway", "http", "https");
             return this;
         }
 
@@ -211,12 +202,7 @@ public final class PieHttpClient implements AutoCloseable {
          * @throws IllegalArgumentException if the gateway would refuse it (empty, or an empty user)
          */
         public Builder identity(String identity) {
-            try {
-                GatewayIdentity.parse(Objects.requireNonNull(identity, "identity"));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("a Pie 0.5 gateway would refuse this identity: " + e.getMessage());
-            }
-            return header(GatewayIdentity.HEADER, identity);
+            return header(GatewayIdentity.HEADER, BuilderChecks.identity(identity));
         }
 
         /**
@@ -238,7 +224,7 @@ public final class PieHttpClient implements AutoCloseable {
          * @return this builder
          */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive(timeout, "connectTimeout");
+            this.connectTimeout = BuilderChecks.positive(timeout, "connectTimeout");
             return this;
         }
 
@@ -250,7 +236,7 @@ public final class PieHttpClient implements AutoCloseable {
          * @return this builder
          */
         public Builder requestTimeout(Duration timeout) {
-            this.requestTimeout = positive(timeout, "requestTimeout");
+            this.requestTimeout = BuilderChecks.positive(timeout, "requestTimeout");
             return this;
         }
 
@@ -303,12 +289,6 @@ public final class PieHttpClient implements AutoCloseable {
             b.maxEventBytes = maxEventBytes;
             b.headers = Map.copyOf(headers);
             return b;
-        }
-
-        private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(what + " must be positive");
-            return d;
         }
     }
 }

@@ -1,17 +1,9 @@
 package org.pieproject.client;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 import org.jspecify.annotations.Nullable;
 import org.pieproject.client.session.Connection;
@@ -28,7 +20,7 @@ import org.pieproject.client.wire.ClientMessage;
  * process goes on running on the engine (the protocol has no detach), and its further events are dropped
  * by this client; use {@link #terminate()} to stop it.
  */
-public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
+public final class PieProcess implements ProcessStream, AutoCloseable {
     private final Connection connection;
     private final String id;
     private final @Nullable ProcessQueue queue; // null when the process was launched without captured output
@@ -45,6 +37,7 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
      *
      * @return a lowercase UUID, or "" for a process launched with {@code captureOutputs=false}
      */
+    @Override
     public String id() {
         return id;
     }
@@ -58,6 +51,7 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
      * @throws PieException when the stream is over, the connection is lost, or the thread is interrupted
      *                      (its interrupt flag stays set)
      */
+    @Override
     public ProcessEvent recv() {
         return poll(-1);
     }
@@ -130,72 +124,6 @@ public final class PieProcess implements Iterable<ProcessEvent>, AutoCloseable {
         } finally {
             upload.ended(failure);
         }
-    }
-
-    /**
-     * Reads the process to its end and returns the value it returned.
-     *
-     * @return the value of its {@link ProcessEvent.Return}
-     * @throws PieRequestException with the process's error text if it ended with an error
-     */
-    public String result() {
-        return output().value();
-    }
-
-    /**
-     * Reads the process to its end and returns everything it produced: the return value, standard output
-     * and error (concatenated), messages and files.
-     *
-     * @return what the process produced from now until it returned
-     * @throws PieRequestException with the process's error text if it ended with an error
-     */
-    public ProcessOutput output() {
-        StringBuilder out = new StringBuilder();
-        StringBuilder err = new StringBuilder();
-        List<String> messages = new ArrayList<>();
-        List<ProcessEvent.File> files = new ArrayList<>();
-        while (true) {
-            switch (recv()) {
-                case ProcessEvent.Stdout(String text) -> out.append(text);
-                case ProcessEvent.Stderr(String text) -> err.append(text);
-                case ProcessEvent.Message(String text) -> messages.add(text);
-                case ProcessEvent.File f -> files.add(f);
-                case ProcessEvent.Return(String value) -> {
-                    return new ProcessOutput(value, out.toString(), err.toString(), List.copyOf(messages), List.copyOf(files));
-                }
-                case ProcessEvent.Error(String message) -> throw new PieRequestException("process " + id, message);
-            }
-        }
-    }
-
-    /** The events from now on, ending with the terminal one. Reading blocks as {@link #recv()} does. */
-    @Override
-    public Iterator<ProcessEvent> iterator() {
-        return new Iterator<>() {
-            private boolean done;
-
-            @Override
-            public boolean hasNext() {
-                return !done;
-            }
-
-            @Override
-            public ProcessEvent next() {
-                if (done) throw new NoSuchElementException();
-                ProcessEvent e = recv();
-                done = e.isTerminal();
-                return e;
-            }
-        };
-    }
-
-    /**
-     * The events as a stream, for filtering and collecting. Reading blocks as {@link #recv()} does.
-     *
-     * @return the events from now on as a sequential stream, ending with the terminal one
-     */
-    public Stream<ProcessEvent> events() {
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED | Spliterator.NONNULL), false);
     }
 
     /** Stops the process on the engine ({@link PieClient#terminateProcess}); its stream then ends with {@code Error("Signal")}. */

@@ -93,8 +93,16 @@ public final class MessageRouter implements FrameHandler {
         }
     }
 
-    private void routeEvent(String processId, String kind, String value) {
-        ProcessEvent event = switch (kind) {
+    /**
+     * The event a {@code process_event} message carries, over the WebSocket or the gateway's HTTP stream.
+     *
+     * @param kind  its {@code event} field: {@code stdout}, {@code stderr}, {@code message}, {@code return}
+     *              or {@code error}
+     * @param value its {@code value} field
+     * @return the event, or null for a kind this client does not know
+     */
+    public static @Nullable ProcessEvent event(String kind, String value) {
+        return switch (kind) {
             case "stdout" -> new ProcessEvent.Stdout(value);
             case "stderr" -> new ProcessEvent.Stderr(value);
             case "message" -> new ProcessEvent.Message(value);
@@ -102,6 +110,10 @@ public final class MessageRouter implements FrameHandler {
             case "error" -> new ProcessEvent.Error(value);
             default -> null;
         };
+    }
+
+    private void routeEvent(String processId, String kind, String value) {
+        ProcessEvent event = event(kind, value);
         if (event == null) {
             LOG.log(System.Logger.Level.DEBUG, "ignoring an event of unknown kind {0}", kind);
             return;
