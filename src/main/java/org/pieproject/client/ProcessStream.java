@@ -22,7 +22,7 @@ public sealed interface ProcessStream extends Iterable<ProcessEvent> permits Pie
     /**
      * The id of the process whose events these are.
      *
-     * @return a lowercase UUID
+     * @return a lowercase UUID, or {@code ""} for a process launched without captured output
      */
     String id();
 
