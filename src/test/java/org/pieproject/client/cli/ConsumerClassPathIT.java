@@ -3,7 +3,6 @@ package org.pieproject.client.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,7 +30,7 @@ class ConsumerClassPathIT {
 
     @Test
     void thePlainClientsClassPathHasNoLangChain4jAndALangChain4jAppAddsOnlyItsOwn() throws Exception {
-        Path repo = stageRepository();
+        Path repo = StagedRepository.stage(dir);
         List<String> plain = classPath(repo, "plain", "");
         assertThat(plain).anyMatch(j -> j.contains("pie-client-")).anyMatch(j -> j.contains("gson-"));
         assertThat(plain).noneMatch(j -> j.contains("langchain4j")).noneMatch(j -> j.contains("picocli"))
@@ -71,33 +70,5 @@ class ConsumerClassPathIT {
             }
         }
         throw new AssertionError("no class path for " + name);
-    }
-
-    private static Path localRepository() {
-        String configured = System.getProperty("pie.localRepository");
-        return configured != null ? Path.of(configured) : Path.of(System.getProperty("user.home"), ".m2", "repository");
-    }
-
-    /** A local repository with the built library installed and links to the real one's other entries. */
-    private Path stageRepository() throws IOException {
-        Path real = localRepository();
-        Path repo = dir.resolve("repository");
-        String version = System.getProperty("pie.version");
-        Path artifact = repo.resolve("org/pie-project/pie-client").resolve(version);
-        Files.createDirectories(artifact);
-        Files.copy(PackagedJars.libraryJar(), artifact.resolve("pie-client-" + version + ".jar"));
-        Files.copy(PackagedJars.basedir().resolve("pom.xml"), artifact.resolve("pie-client-" + version + ".pom"));
-        link(real, repo, "org");
-        link(real.resolve("org"), repo.resolve("org"), "pie-project");
-        return repo;
-    }
-
-    private static void link(Path from, Path to, String skip) throws IOException {
-        if (!Files.isDirectory(from)) return;
-        try (var entries = Files.list(from)) {
-            for (Path e : (Iterable<Path>) entries::iterator) {
-                if (!e.getFileName().toString().equals(skip)) Files.createSymbolicLink(to.resolve(e.getFileName().toString()), e);
-            }
-        }
     }
 }

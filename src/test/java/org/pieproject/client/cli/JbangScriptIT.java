@@ -119,7 +119,7 @@ class JbangScriptIT {
         assertThat(catalog.keySet()).contains("pie-quickstart", "pie-client");
         Map<String, Case> cases = cases();
         String jbangClassPath = resolveJbang();
-        Path repo = stageRepository();
+        Path repo = StagedRepository.stage(dir);
         return catalog.keySet().stream().map(alias -> DynamicTest.dynamicTest(alias, () -> {
             Case c = cases.get(alias);
             assertThat(c).as("JbangScriptIT has no case for the catalog's alias %s: add one", alias).isNotNull();
@@ -157,7 +157,7 @@ class JbangScriptIT {
     private void resolveIntoLocalRepository(String gav) throws Exception {
         for (boolean offline : new boolean[] {true, false}) {
             List<String> command = new java.util.ArrayList<>(List.of(PackagedJars.basedir().resolve("mvnw").toString(),
-                    "-q", "-B", "-ntp", "dependency:get", "-Dartifact=" + gav, "-Dmaven.repo.local=" + localRepository()));
+                    "-q", "-B", "-ntp", "dependency:get", "-Dartifact=" + gav, "-Dmaven.repo.local=" + StagedRepository.real()));
             if (offline) command.add("-o");
             try (ChildJvm mvn = ChildJvm.start(command, Map.of("JAVA_HOME", System.getProperty("java.home")))) {
                 if (mvn.waitFor(200) == 0) return;
@@ -194,7 +194,7 @@ class JbangScriptIT {
         for (boolean offline : new boolean[] {true, false}) {
             List<String> command = new ArrayList<>(List.of(PackagedJars.basedir().resolve("mvnw").toString(),
                     "-q", "-B", "-ntp", "-f", pom.toString(), "dependency:build-classpath",
-                    "-Dmdep.outputFile=" + out, "-Dmaven.repo.local=" + localRepository()));
+                    "-Dmdep.outputFile=" + out, "-Dmaven.repo.local=" + StagedRepository.real()));
             if (offline) command.add("-o");
             try (ChildJvm mvn = ChildJvm.start(command, Map.of("JAVA_HOME", System.getProperty("java.home")))) {
                 if (mvn.waitFor(200) == 0 && Files.exists(out)) return Files.readString(out).strip();
@@ -204,38 +204,5 @@ class JbangScriptIT {
         if ("true".equals(System.getenv("CI"))) throw new AssertionError(why);
         Assumptions.abort(why);
         return null;
-    }
-
-    private static Path localRepository() {
-        String configured = System.getProperty("pie.localRepository");
-        return configured != null ? Path.of(configured) : Path.of(System.getProperty("user.home"), ".m2", "repository");
-    }
-
-    /**
-     * A local repository with the built library as an installed snapshot, and symbolic links to the real
-     * repository's other entries, so that its dependencies resolve offline without copying anything.
-     */
-    private Path stageRepository() throws IOException {
-        Path real = localRepository();
-        Path repo = dir.resolve("repository");
-        String version = System.getProperty("pie.version");
-        Path artifact = repo.resolve("org/pie-project/pie-client").resolve(version);
-        Files.createDirectories(artifact);
-        Files.copy(PackagedJars.libraryJar(), artifact.resolve("pie-client-" + version + ".jar"));
-        Files.copy(PackagedJars.basedir().resolve("pom.xml"), artifact.resolve("pie-client-" + version + ".pom"));
-        link(real, repo, "org");
-        link(real.resolve("org"), repo.resolve("org"), "pie-project");
-        return repo;
-    }
-
-    /** Links every entry of {@code from} into {@code to}, except {@code skip}. */
-    private static void link(Path from, Path to, String skip) throws IOException {
-        if (!Files.isDirectory(from)) return;
-        try (var entries = Files.list(from)) {
-            for (Path e : (Iterable<Path>) entries::iterator) {
-                String name = e.getFileName().toString();
-                if (!name.equals(skip)) Files.createSymbolicLink(to.resolve(name), e);
-            }
-        }
     }
 }
