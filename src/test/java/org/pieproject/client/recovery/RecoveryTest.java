@@ -177,6 +177,24 @@ class RecoveryTest {
         assertThat(lost).as("events lost in 20 cuts").isLessThan(received / 10);
     }
 
+    /** One round's processes, each read on a virtual thread of its own. */
+    private record Round(List<CompletableFuture<Stream>> readers, ConcurrentLinkedQueue<String> violations) {}
+
+    /** Launches a round's processes in one request and returns once every one of them streams. */
+    private Round launchStreaming() throws InterruptedException {
+        List<PieProcess> processes = client.launchProcesses("counter@0.1.0", Collections.nCopies(PROCESSES, "{}"), true, null);
+        CountDownLatch[] progress = {new CountDownLatch(PROCESSES)};
+        AtomicIntegerArray seen = new AtomicIntegerArray(PROCESSES);
+        for (int i = 0; i < PROCESSES; i++) seen.set(i, -1);
+        ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
+        List<CompletableFuture<Stream>> readers = new ArrayList<>();
+        for (int i = 0; i < PROCESSES; i++) {
+            readers.add(read(new Stream(processes.get(i)), i, new AtomicLong(), seen, progress, violations));
+        }
+        assertThat(progress[0].await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("every process streams").isTrue();
+        return new Round(readers, violations);
+    }
+
     @Test
     void twentyBlipsAgainstAnEngineThatKeepsLostSessionsAttachedEndEveryHandleClearly() throws Exception {
         server = start(0, false); // engine 0.3/0.4: "Process not found" on re-attach (protocol.md §6.4)
@@ -184,24 +202,15 @@ class RecoveryTest {
         client.authenticate("alice");
         for (int r = 1; r <= ROUNDS; r++) {
             stop.set(new AtomicBoolean());
-            List<PieProcess> processes = client.launchProcesses("counter@0.1.0", Collections.nCopies(PROCESSES, "{}"), true, null);
-            CountDownLatch[] progress = {new CountDownLatch(PROCESSES)};
-            AtomicIntegerArray seen = new AtomicIntegerArray(PROCESSES);
-            for (int i = 0; i < PROCESSES; i++) seen.set(i, -1);
-            ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
-            List<CompletableFuture<Stream>> readers = new ArrayList<>();
-            for (int i = 0; i < PROCESSES; i++) {
-                readers.add(read(new Stream(processes.get(i)), i, new AtomicLong(), seen, progress, violations));
-            }
-            assertThat(progress[0].await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            Round round = launchStreaming();
             server.faults().dropAllConnections();
             states.next(ConnectionState.Reconnected.class, WAIT);
-            for (CompletableFuture<Stream> f : readers) {
+            for (CompletableFuture<Stream> f : round.readers()) {
                 Stream s = f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertThat(s.end).as("round %d: handle of %s", r, s.process.id())
                         .isInstanceOfSatisfying(PieProcessLostException.class, e -> assertThat(e.stillRunning()).isTrue());
             }
-            assertThat(violations).isEmpty();
+            assertThat(round.violations()).isEmpty();
             stop.get().set(true); // they still run on the engine, tied to the dead session: let them end
             assertThat(client.launchProcess("echo@0.1.0", "\"round " + r + "\"").result()).isEqualTo("\"round " + r + "\"");
         }
@@ -215,16 +224,7 @@ class RecoveryTest {
                 .requestTimeout(Duration.ofSeconds(30)).build();
         client.authenticate("alice");
         for (int r = 1; r <= ROUNDS; r++) {
-            List<PieProcess> processes = client.launchProcesses("counter@0.1.0", Collections.nCopies(PROCESSES, "{}"), true, null);
-            CountDownLatch[] progress = {new CountDownLatch(PROCESSES)};
-            AtomicIntegerArray seen = new AtomicIntegerArray(PROCESSES);
-            for (int i = 0; i < PROCESSES; i++) seen.set(i, -1);
-            ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
-            List<CompletableFuture<Stream>> readers = new ArrayList<>();
-            for (int i = 0; i < PROCESSES; i++) {
-                readers.add(read(new Stream(processes.get(i)), i, new AtomicLong(), seen, progress, violations));
-            }
-            assertThat(progress[0].await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            Round round = launchStreaming();
             // A call in flight across the restart: engines up to 0.4 never answer a query of another subject.
             CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(
                     () -> client.query("never-answered", ""), Thread::startVirtualThread);
@@ -233,14 +233,14 @@ class RecoveryTest {
             server.close();
             server = start(port, true);
             states.next(ConnectionState.Reconnected.class, WAIT);
-            for (CompletableFuture<Stream> f : readers) {
+            for (CompletableFuture<Stream> f : round.readers()) {
                 Stream s = f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertThat(s.end).as("round %d: handle of %s", r, s.process.id())
                         .isInstanceOfSatisfying(PieProcessLostException.class, e -> assertThat(e.stillRunning()).isFalse());
             }
             assertThat(inFlight).failsWithin(WAIT).withThrowableThat().havingCause()
                     .isInstanceOf(PieConnectionException.class);
-            assertThat(violations).isEmpty();
+            assertThat(round.violations()).isEmpty();
             assertThat(client.launchProcess("echo@0.1.0", "\"round " + r + "\"").result()).isEqualTo("\"round " + r + "\"");
         }
         client.close();
