@@ -435,7 +435,9 @@ public final class Bench {
      * W8: 1,000 processes each streaming a token every 50 ms for 10 s (20,000 events/s), read by 1,000
      * virtual threads in recv() (client) or in the listener (raw). Each process's first token comes 1 s after
      * its launch, so the tokens are timed in the steady state, not while 1,000 launches are answered. The
-     * warm-up is one shorter run per side.
+     * warm-up is one shorter run per side. A third side in the same rounds is the reference for clients whose
+     * callers block per token, as this library's do: the raw client waking one parked virtual thread per token
+     * ({@link BenchRaw#blockingTokens}); it shows how much of the gap to raw is the design's.
      */
     private void tokens(BenchClient client, BenchRaw raw) throws Exception {
         int processes = 1_000, events = 200, interval = 50, start = 1_000;
@@ -448,23 +450,44 @@ public final class Bench {
                 new Metric(w, "CPU per event", "µs", true, ">= 0.67 (1.5x raw)", r -> r[0] >= 1 / 1.5),
                 new Metric(w, "lost", "events", true, "0", r -> r[1] == 0),
                 new Metric(w, "reordered", "events", true, "0", r -> r[1] == 0));
-        measure(new Side[]{client, raw, null}, metrics,
-                s -> s.tokens(processes, 40, interval, start).figures(),
-                s -> s.tokens(processes, events, interval, start).figures());
+        System.out.println(w);
+        client.tokens(processes, 40, interval, start);
+        raw.tokens(processes, 40, interval, start);
+        raw.blockingTokens(processes, 40, interval, start);
+        List<double[]> a = new ArrayList<>(), b = new ArrayList<>(), f = new ArrayList<>();
+        for (int round = 1; round <= o.rounds; round++) {
+            a.add(client.tokens(processes, events, interval, start).figures());
+            b.add(raw.tokens(processes, events, interval, start).figures());
+            f.add(raw.blockingTokens(processes, events, interval, start).figures());
+            System.out.printf("  round %d:  client %s  raw %s  reference %s%n", round, format(metrics, a.getLast()),
+                    format(metrics, b.getLast()), format(metrics, f.getLast()));
+        }
+        String refName = "raw with 1,000 virtual threads each blocking for its process's next token";
+        for (int m = 0; m < metrics.size(); m++) {
+            Row row = new Row(metrics.get(m), median(a, m), median(b, m), Double.NaN);
+            report(row);
+            if (m > 3) continue; // lost and reordered: no reference needed
+            double ref = median(f, m);
+            System.out.printf("    reference, %s: %s %s = %.2fx raw; the client is %.2fx the reference%n", refName,
+                    fmt(ref), row.metric().unit(), row.raw() / ref, ref / row.client());
+            rows.add(new Row(new Metric(w, row.metric().name() + ", reference: " + refName, row.metric().unit(), true,
+                    "-", r -> true), ref, row.raw(), Double.NaN));
+        }
     }
 
     /**
-     * W8 once on each client at a scale of the caller's choosing, for the test of the workload
-     * (BenchTokensTest): per side {events expected, received, reordered, highest latency in µs}.
+     * W8 once on each client and on the blocking reference, at a scale of the caller's choosing, for the test of
+     * the workload (BenchTokensTest): per side {events expected, received, reordered, highest latency in µs}.
      */
     public static long[][] tokensOnce(String engineUri, int processes, int events, int intervalMs) throws Exception {
         URI uri = URI.create(engineUri);
         try (BenchClient client = new BenchClient(uri); BenchRaw raw = new BenchRaw(uri)) {
             checkClock(client);
-            long[][] out = new long[2][];
-            Side[] sides = {client, raw};
-            for (int i = 0; i < sides.length; i++) {
-                TokenRun r = sides[i].tokens(processes, events, intervalMs, 0);
+            long[][] out = new long[3][];
+            for (int i = 0; i < out.length; i++) {
+                TokenRun r = i == 0 ? client.tokens(processes, events, intervalMs, 0)
+                        : i == 1 ? raw.tokens(processes, events, intervalMs, 0)
+                        : raw.blockingTokens(processes, events, intervalMs, 0);
                 long max = r.latencyMicros().length == 0 ? -1 : r.latencyMicros()[r.latencyMicros().length - 1];
                 out[i] = new long[]{r.expected(), r.received(), r.reordered(), max};
             }
