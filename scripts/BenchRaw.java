@@ -269,15 +269,14 @@ final class BenchRaw implements Bench.Side {
         };
         byte[] launch = BenchWire.launch(6, Bench.TOKENS,
                 "{\"events\":" + events + ",\"intervalMs\":" + intervalMs + ",\"startMs\":" + startMs + "}");
-        long cpu0 = Bench.cpuNanos();
+        Bench.CpuSample cpu0 = Bench.CpuSample.now();
         for (int i = 0; i < processes; i++) send(launch);
         try {
             await(done);
         } finally {
             counter.dataHook = null;
         }
-        long cpu = Bench.cpuNanos() - cpu0;
-        return Bench.TokenRun.of((long) processes * events, table.reordered, cpu, java.util.Arrays.copyOf(table.latencies, table.count));
+        return Bench.TokenRun.of((long) processes * events, table.reordered, cpu0, java.util.Arrays.copyOf(table.latencies, table.count));
     }
 
     /**
@@ -326,7 +325,7 @@ final class BenchRaw implements Bench.Side {
         };
         byte[] launch = BenchWire.launch(6, Bench.TOKENS,
                 "{\"events\":" + events + ",\"intervalMs\":" + intervalMs + ",\"startMs\":" + startMs + "}");
-        long cpu0 = Bench.cpuNanos();
+        Bench.CpuSample cpu0 = Bench.CpuSample.now();
         try {
             for (int i = 0; i < processes; i++) send(launch);
             if (!finished.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) throw new IllegalStateException("W8 reference: readers did not finish");
@@ -334,13 +333,12 @@ final class BenchRaw implements Bench.Side {
             counter.dataHook = null;
             readers.shutdownNow();
         }
-        long cpu = Bench.cpuNanos() - cpu0;
         long[] all = new long[java.util.Arrays.stream(counts).sum()];
         for (int i = 0, at = 0; i < counts.length; i++) {
             if (counts[i] > 0) System.arraycopy(latencies[i], 0, all, at, counts[i]);
             at += counts[i];
         }
-        return Bench.TokenRun.of((long) processes * events, java.util.Arrays.stream(reordered).sum(), cpu, all);
+        return Bench.TokenRun.of((long) processes * events, java.util.Arrays.stream(reordered).sum(), cpu0, all);
     }
 
     /**
