@@ -21,9 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -70,11 +73,15 @@ public final class Bench {
      * {@link TokenStamp}); {@code reordered}: events whose sequence number was not above the previous highest
      * of their process.
      */
-    record TokenRun(long expected, long received, long reordered, double cpuMicrosPerEvent, long[] latencyMicros) {
-        static TokenRun of(long expected, long reordered, long cpuNanos, long[] latencyMicros) {
+    record TokenRun(long expected, long received, long reordered, double cpuMicrosPerEvent, long[] latencyMicros,
+                    Map<String, Double> cpuMicrosPerEventByThreads) {
+        static TokenRun of(long expected, long reordered, CpuSample since, long[] latencyMicros) {
             long[] sorted = latencyMicros.clone();
             Arrays.sort(sorted);
-            return new TokenRun(expected, sorted.length, reordered, cpuNanos / 1e3 / Math.max(1, sorted.length), sorted);
+            double events = Math.max(1, sorted.length);
+            Map<String, Double> split = new LinkedHashMap<>();
+            since.threadsSince().forEach((group, nanos) -> split.put(group, nanos / 1e3 / events));
+            return new TokenRun(expected, sorted.length, reordered, since.processSince() / 1e3 / events, sorted, split);
         }
 
         long lost() {
@@ -145,6 +152,75 @@ public final class Bench {
     static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /**
+     * The JVM's CPU time at one moment, in all and per thread (from /proc on Linux), so that W8 can say which
+     * threads spent it: the virtual threads' carriers, the WebSocket listener, the HTTP client's selector
+     * (socket reads), the JIT compilers, the collector. CPU of threads that ended in between counts as "other".
+     */
+    record CpuSample(long process, Map<Long, Long> threads) {
+        private static final long TICK_NANOS = 10_000_000; // USER_HZ is 100 on Linux
+        private static final Map<String, java.util.regex.Pattern> GROUPS = new LinkedHashMap<>();
+
+        static {
+            GROUPS.put("carriers", java.util.regex.Pattern.compile("ForkJoinPool-.*"));
+            GROUPS.put("listener", java.util.regex.Pattern.compile("pie-wss?-.*|HttpClient-\\d+-Wo.*"));
+            GROUPS.put("selector", java.util.regex.Pattern.compile("HttpClient-\\d+-Se.*"));
+            GROUPS.put("JIT", java.util.regex.Pattern.compile("C[12] Compiler.*"));
+            GROUPS.put("GC", java.util.regex.Pattern.compile("GC Thread.*|G1 .*"));
+        }
+
+        static CpuSample now() {
+            return new CpuSample(cpuNanos(), perThread(Map.of(), null));
+        }
+
+        long processSince() {
+            return cpuNanos() - process;
+        }
+
+        /** CPU nanoseconds since this sample by group of threads, "other" for the rest; empty where /proc is not. */
+        Map<String, Long> threadsSince() {
+            Map<String, Long> groups = new LinkedHashMap<>();
+            if (threads.isEmpty()) return groups;
+            long all = processSince();
+            GROUPS.keySet().forEach(g -> groups.put(g, 0L));
+            perThread(threads, groups);
+            long named = groups.values().stream().mapToLong(Long::longValue).sum();
+            groups.put("other", Math.max(0, all - named));
+            return groups;
+        }
+
+        /** Ticks per thread id; with {@code groups}, also adds each thread's nanoseconds since {@code before} to its group. */
+        private static Map<Long, Long> perThread(Map<Long, Long> before, Map<String, Long> groups) {
+            Map<Long, Long> ticks = new HashMap<>();
+            try (var tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+                for (Path t : tasks) {
+                    String stat;
+                    try {
+                        stat = Files.readString(t.resolve("stat"));
+                    } catch (IOException gone) {
+                        continue; // the thread ended
+                    }
+                    int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                    String[] f = stat.substring(close + 2).split(" ");
+                    long tid = Long.parseLong(t.getFileName().toString());
+                    long used = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+                    ticks.put(tid, used);
+                    if (groups == null) continue;
+                    String name = stat.substring(open + 1, close);
+                    for (var g : GROUPS.entrySet()) {
+                        if (g.getValue().matcher(name).matches()) {
+                            groups.merge(g.getKey(), (used - before.getOrDefault(tid, 0L)) * TICK_NANOS, Long::sum);
+                            break;
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException noProc) {
+                return Map.of();
+            }
+            return ticks;
+        }
     }
 
     /** A 64 MiB program on disk (for PieClient.addProgram) and in memory (for the raw clients). */
@@ -435,7 +511,9 @@ public final class Bench {
      * W8: 1,000 processes each streaming a token every 50 ms for 10 s (20,000 events/s), read by 1,000
      * virtual threads in recv() (client) or in the listener (raw). Each process's first token comes 1 s after
      * its launch, so the tokens are timed in the steady state, not while 1,000 launches are answered. The
-     * warm-up is one shorter run per side.
+     * warm-up is one shorter run per side. A third side in the same rounds is the reference for clients whose
+     * callers block per token, as this library's do: the raw client waking one parked virtual thread per token
+     * ({@link BenchRaw#blockingTokens}); it shows how much of the gap to raw is the design's.
      */
     private void tokens(BenchClient client, BenchRaw raw) throws Exception {
         int processes = 1_000, events = 200, interval = 50, start = 1_000;
@@ -448,23 +526,62 @@ public final class Bench {
                 new Metric(w, "CPU per event", "µs", true, ">= 0.67 (1.5x raw)", r -> r[0] >= 1 / 1.5),
                 new Metric(w, "lost", "events", true, "0", r -> r[1] == 0),
                 new Metric(w, "reordered", "events", true, "0", r -> r[1] == 0));
-        measure(new Side[]{client, raw, null}, metrics,
-                s -> s.tokens(processes, 40, interval, start).figures(),
-                s -> s.tokens(processes, events, interval, start).figures());
+        System.out.println(w);
+        client.tokens(processes, 40, interval, start);
+        raw.tokens(processes, 40, interval, start);
+        raw.blockingTokens(processes, 40, interval, start);
+        List<double[]> a = new ArrayList<>(), b = new ArrayList<>(), f = new ArrayList<>();
+        List<TokenRun> aRuns = new ArrayList<>(), bRuns = new ArrayList<>(), fRuns = new ArrayList<>();
+        for (int round = 1; round <= o.rounds; round++) {
+            aRuns.add(client.tokens(processes, events, interval, start));
+            bRuns.add(raw.tokens(processes, events, interval, start));
+            fRuns.add(raw.blockingTokens(processes, events, interval, start));
+            a.add(aRuns.getLast().figures());
+            b.add(bRuns.getLast().figures());
+            f.add(fRuns.getLast().figures());
+            System.out.printf("  round %d:  client %s  raw %s  reference %s%n", round, format(metrics, a.getLast()),
+                    format(metrics, b.getLast()), format(metrics, f.getLast()));
+        }
+        System.out.println("  CPU per event by thread, medians (µs): client " + split(aRuns) + "; raw " + split(bRuns)
+                + "; reference " + split(fRuns));
+        String refName = "raw with 1,000 virtual threads each blocking for its process's next token";
+        for (int m = 0; m < metrics.size(); m++) {
+            Row row = new Row(metrics.get(m), median(a, m), median(b, m), Double.NaN);
+            report(row);
+            if (m > 3) continue; // lost and reordered: no reference needed
+            double ref = median(f, m);
+            System.out.printf("    reference, %s: %s %s = %.2fx raw; the client is %.2fx the reference%n", refName,
+                    fmt(ref), row.metric().unit(), row.raw() / ref, ref / row.client());
+            rows.add(new Row(new Metric(w, row.metric().name() + ", reference: " + refName, row.metric().unit(), true,
+                    "-", r -> true), ref, row.raw(), Double.NaN));
+        }
+    }
+
+    /** Median CPU µs per event of each group of threads over the rounds, e.g. "carriers 6.1, listener 3.8, ...". */
+    private static String split(List<TokenRun> runs) {
+        if (runs.getFirst().cpuMicrosPerEventByThreads().isEmpty()) return "(no /proc)";
+        StringBuilder b = new StringBuilder();
+        for (String group : runs.getFirst().cpuMicrosPerEventByThreads().keySet()) {
+            double[] v = runs.stream().mapToDouble(r -> r.cpuMicrosPerEventByThreads().getOrDefault(group, 0.0)).sorted().toArray();
+            if (!b.isEmpty()) b.append(", ");
+            b.append(group).append(' ').append(String.format(Locale.ROOT, "%.2f", v[v.length / 2]));
+        }
+        return b.toString();
     }
 
     /**
-     * W8 once on each client at a scale of the caller's choosing, for the test of the workload
-     * (BenchTokensTest): per side {events expected, received, reordered, highest latency in µs}.
+     * W8 once on each client and on the blocking reference, at a scale of the caller's choosing, for the test of
+     * the workload (BenchTokensTest): per side {events expected, received, reordered, highest latency in µs}.
      */
     public static long[][] tokensOnce(String engineUri, int processes, int events, int intervalMs) throws Exception {
         URI uri = URI.create(engineUri);
         try (BenchClient client = new BenchClient(uri); BenchRaw raw = new BenchRaw(uri)) {
             checkClock(client);
-            long[][] out = new long[2][];
-            Side[] sides = {client, raw};
-            for (int i = 0; i < sides.length; i++) {
-                TokenRun r = sides[i].tokens(processes, events, intervalMs, 0);
+            long[][] out = new long[3][];
+            for (int i = 0; i < out.length; i++) {
+                TokenRun r = i == 0 ? client.tokens(processes, events, intervalMs, 0)
+                        : i == 1 ? raw.tokens(processes, events, intervalMs, 0)
+                        : raw.blockingTokens(processes, events, intervalMs, 0);
                 long max = r.latencyMicros().length == 0 ? -1 : r.latencyMicros()[r.latencyMicros().length - 1];
                 out[i] = new long[]{r.expected(), r.received(), r.reordered(), max};
             }

@@ -102,7 +102,7 @@ final class BenchClient implements Bench.Side {
         String input = "{\"events\":" + events + ",\"intervalMs\":" + intervalMs + ",\"startMs\":" + startMs + "}";
         long[][] latencies = new long[processes][];
         long[] reordered = new long[processes];
-        long cpu0 = Bench.cpuNanos();
+        Bench.CpuSample cpu0 = Bench.CpuSample.now();
         runAll(processes, i -> {
             PieProcess p = client.launchProcess(Bench.TOKENS, input);
             long[] lat = new long[events];
@@ -124,8 +124,7 @@ final class BenchClient implements Bench.Side {
             }
             latencies[i] = java.util.Arrays.copyOf(lat, n);
         });
-        long cpu = Bench.cpuNanos() - cpu0;
-        return Bench.TokenRun.of((long) processes * events, java.util.Arrays.stream(reordered).sum(), cpu,
+        return Bench.TokenRun.of((long) processes * events, java.util.Arrays.stream(reordered).sum(), cpu0,
                 java.util.Arrays.stream(latencies).flatMapToLong(java.util.Arrays::stream).toArray());
     }
 

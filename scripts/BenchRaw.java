@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -267,15 +269,76 @@ final class BenchRaw implements Bench.Side {
         };
         byte[] launch = BenchWire.launch(6, Bench.TOKENS,
                 "{\"events\":" + events + ",\"intervalMs\":" + intervalMs + ",\"startMs\":" + startMs + "}");
-        long cpu0 = Bench.cpuNanos();
+        Bench.CpuSample cpu0 = Bench.CpuSample.now();
         for (int i = 0; i < processes; i++) send(launch);
         try {
             await(done);
         } finally {
             counter.dataHook = null;
         }
-        long cpu = Bench.cpuNanos() - cpu0;
-        return Bench.TokenRun.of((long) processes * events, table.reordered, cpu, java.util.Arrays.copyOf(table.latencies, table.count));
+        return Bench.TokenRun.of((long) processes * events, table.reordered, cpu0, java.util.Arrays.copyOf(table.latencies, table.count));
+    }
+
+    /**
+     * W8 as a blocking client must do it: each process has a virtual thread parked on a queue of its own; the
+     * listener finds the process as {@link #tokens} does, hands it the token's 16 bytes and so wakes its
+     * reader, which takes the latency when it returns from its wait. Nothing else is decoded. The reference
+     * for clients whose callers block in {@code recv()}, as this library's do; printed beside W8, not a target.
+     */
+    Bench.TokenRun blockingTokens(int processes, int events, int intervalMs, int startMs) throws Exception {
+        TokenTable table = new TokenTable(processes, events);
+        byte[] end = new byte[0];
+        @SuppressWarnings("unchecked")
+        LinkedTransferQueue<byte[]>[] queues = new LinkedTransferQueue[table.slots()];
+        long[][] latencies = new long[table.slots()][];
+        int[] counts = new int[table.slots()];
+        long[] reordered = new long[table.slots()];
+        CountDownLatch finished = new CountDownLatch(processes);
+        ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
+        counter.dataHook = (b, n) -> {
+            boolean token = table.isToken(b, n);
+            if (!token && !table.isReturn(b, n)) return;
+            int slot = table.slot(b);
+            LinkedTransferQueue<byte[]> q = queues[slot];
+            if (q == null) {
+                LinkedTransferQueue<byte[]> mine = q = queues[slot] = new LinkedTransferQueue<>();
+                readers.execute(() -> {
+                    long[] lat = latencies[slot] = new long[events];
+                    int count = 0, highest = -1;
+                    try {
+                        for (byte[] t; (t = mine.take()) != end; ) {
+                            long now = Bench.TokenStamp.nowMicros();
+                            if (count == lat.length) lat = latencies[slot] = java.util.Arrays.copyOf(lat, 2 * count);
+                            lat[count++] = Bench.TokenStamp.latency(now, t, 0);
+                            int seq = Bench.TokenStamp.sequence(t, 0);
+                            if (seq <= highest) reordered[slot]++;
+                            else highest = seq;
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    counts[slot] = count;
+                    finished.countDown();
+                });
+            }
+            q.add(token ? java.util.Arrays.copyOfRange(b, table.valueOff, table.valueOff + Bench.TokenStamp.LENGTH) : end);
+        };
+        byte[] launch = BenchWire.launch(6, Bench.TOKENS,
+                "{\"events\":" + events + ",\"intervalMs\":" + intervalMs + ",\"startMs\":" + startMs + "}");
+        Bench.CpuSample cpu0 = Bench.CpuSample.now();
+        try {
+            for (int i = 0; i < processes; i++) send(launch);
+            if (!finished.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) throw new IllegalStateException("W8 reference: readers did not finish");
+        } finally {
+            counter.dataHook = null;
+            readers.shutdownNow();
+        }
+        long[] all = new long[java.util.Arrays.stream(counts).sum()];
+        for (int i = 0, at = 0; i < counts.length; i++) {
+            if (counts[i] > 0) System.arraycopy(latencies[i], 0, all, at, counts[i]);
+            at += counts[i];
+        }
+        return Bench.TokenRun.of((long) processes * events, java.util.Arrays.stream(reordered).sum(), cpu0, all);
     }
 
     /**
@@ -287,7 +350,7 @@ final class BenchRaw implements Bench.Side {
         private final byte[] tokenForm = BenchWire.processEvent("x".repeat(ID), "stdout", "x".repeat(Bench.TokenStamp.LENGTH));
         private final byte[] returnForm = BenchWire.processEvent("x".repeat(ID), "return", "done");
         private final int idOff = BenchWire.processEventIdOffset();
-        private final int valueOff = tokenForm.length - Bench.TokenStamp.LENGTH;
+        final int valueOff = tokenForm.length - Bench.TokenStamp.LENGTH;
         private final byte[] ids;
         private final int[] highest;
         private final int mask;
@@ -323,7 +386,11 @@ final class BenchRaw implements Bench.Side {
             else highest[slot] = seq;
         }
 
-        private int slot(byte[] b) {
+        int slots() {
+            return highest.length;
+        }
+
+        int slot(byte[] b) {
             int h = 1;
             for (int i = idOff; i < idOff + ID; i++) h = 31 * h + b[i];
             for (int s = (h ^ h >>> 16) & mask; ; s = (s + 1) & mask) {

@@ -41,8 +41,9 @@ import org.pieproject.client.ProcessEvent;
 
 /**
  * W8 of scripts/bench at a small scale: the Node load engine's bench-tokens processes (scripts/bench-engine)
- * and both of the benchmark's readers of them. Every event must arrive, in order, stamped with a send time
- * on the clock this JVM reads, or W8's latencies mean nothing.
+ * and the benchmark's three readers of them (the client, the raw client and the raw client's blocking
+ * reference). Every event must arrive, in order, stamped with a send time on the clock this JVM reads, or
+ * W8's latencies mean nothing.
  *
  * <p>Needs {@code node} on the PATH and {@code npm ci --prefix scripts/bench-engine}. Without them the class is
  * skipped, except under {@code CI=true}, where it fails.
@@ -133,7 +134,8 @@ class BenchTokensTest {
         try (URLClassLoader loader = new URLClassLoader(new URL[]{classes.toUri().toURL()}, getClass().getClassLoader())) {
             Method once = loader.loadClass("Bench").getMethod("tokensOnce", String.class, int.class, int.class, int.class);
             long[][] sides = (long[][]) once.invoke(null, uri.toString(), PROCESSES, EVENTS, INTERVAL_MS);
-            String[] names = {"client", "raw"};
+            String[] names = {"client", "raw", "blocking reference"};
+            assertEquals(names.length, sides.length);
             for (int i = 0; i < sides.length; i++) {
                 long[] s = sides[i]; // expected, received, reordered, highest latency µs
                 assertEquals((long) PROCESSES * EVENTS, s[0], names[i]);

@@ -29,11 +29,12 @@ import org.pieproject.client.testkit.PieTestServer;
 /**
  * Runs every alias of {@code jbang-catalog.json} (the one at the repository's root, which
  * {@code jbang <alias>@pie-project/pie-client-java} reads) with JBang, end to end against
- * {@link PieTestServer}, the way a user does after {@code ./mvnw install}: JBang runs the alias's
- * {@code script-ref} (the test reads the catalog itself: JBang 0.132.1, the last on Maven Central, found
- * the catalog but resolved none of its aliases when run as {@code dev.jbang.Main} here), resolves {@code //DEPS org.pie-project:pie-client:${pie.version:0.1.0}} with
- * {@code -Dpie.version=} the version just built from a local Maven repository, compiles the script and runs it.
- * An alias without a case here fails, so a new script cannot go untested.
+ * {@link PieTestServer}, the way a user does after {@code ./mvnw install}: {@code jbang run <alias>} in the
+ * checkout, so that JBang finds the alias in the catalog by its name, resolves its {@code script-ref}, resolves
+ * {@code //DEPS org.pie-project:pie-client:${pie.version:0.1.0}} with {@code -Dpie.version=} the version just
+ * built from a local Maven repository, compiles the script and runs it. An alias without a case here fails, so
+ * a new script cannot go untested. ({@code jbang <alias>@pie-project/pie-client-java} reads the same file from
+ * GitHub, which this machine cannot reach.)
  *
  * <p>JBang itself comes from Maven Central ({@code dev.jbang:jbang-cli}, the last version published there),
  * resolved by a nested Maven run into the local repository. The local repository JBang sees is a temporary
@@ -46,6 +47,12 @@ import org.pieproject.client.testkit.PieTestServer;
 class JbangScriptIT {
     static final String JBANG = "dev.jbang:jbang-cli:0.132.1";
     static final String USER = "jbang-user";
+    /**
+     * The Gson that JBang runs with. Its pom on Maven Central brings Gson 2.10.1, with which JBang's catalog
+     * reader ({@code dev.jbang.catalog.Catalog}) reads every catalog as empty, so no alias is ever found;
+     * with 2.11.0 and later (what JBang's own distribution ships) it finds them.
+     */
+    static final String JBANG_GSON = "2.13.2";
 
     @TempDir
     Path dir;
@@ -129,18 +136,17 @@ class JbangScriptIT {
                     .contains("//DEPS org.pie-project:pie-client:${pie.version:");
             try (PieTestServer server = c.engine().start(); AutoCloseable before = c.setup().before(server)) {
                 CliCommandsTest.writeConfig(dir.resolve("cli.toml"), server.port());
-                run(jbangClassPath, repo, server, alias, script, c);
+                run(jbangClassPath, repo, server, alias, c);
             }
         }));
     }
 
-    private void run(String jbangClassPath, Path repo, PieTestServer server, String alias, String script, Case c)
-            throws Exception {
+    private void run(String jbangClassPath, Path repo, PieTestServer server, String alias, Case c) throws Exception {
         // What the jbang launcher script does: run JBang, and if it answers 255, run the command it printed.
         String launcher = "cd \"$BASEDIR\" && out=$(\"$JAVA_HOME/bin/java\" -cp \"$JBANG_CP\" dev.jbang.Main \"$@\"); rc=$?; "
                 + "if [ $rc -eq 255 ]; then eval \"exec $out\"; fi; printf '%s' \"$out\"; exit $rc";
         List<String> command = new ArrayList<>(List.of("bash", "-c", launcher, "jbang", "--offline", "run",
-                "-Dpie.version=" + System.getProperty("pie.version"), script));
+                "-Dpie.version=" + System.getProperty("pie.version"), alias));
         command.addAll(c.args());
         Map<String, String> env = Map.of("JAVA_HOME", System.getProperty("java.home"), "JBANG_CP", jbangClassPath,
                 "JBANG_DIR", dir.resolve("jbang-home").toString(), "JBANG_REPO", repo.toString(),
@@ -187,9 +193,10 @@ class JbangScriptIT {
                   <groupId>test</groupId><artifactId>jbang-classpath</artifactId><version>1</version>
                   <dependencies>
                     <dependency><groupId>%s</groupId><artifactId>%s</artifactId><version>%s</version></dependency>
+                    <dependency><groupId>com.google.code.gson</groupId><artifactId>gson</artifactId><version>%s</version></dependency>
                   </dependencies>
                 </project>
-                """.formatted(gav[0], gav[1], gav[2]));
+                """.formatted(gav[0], gav[1], gav[2], JBANG_GSON));
         Path out = dir.resolve("jbang.classpath");
         for (boolean offline : new boolean[] {true, false}) {
             List<String> command = new ArrayList<>(List.of(PackagedJars.basedir().resolve("mvnw").toString(),
