@@ -7,6 +7,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -201,6 +202,29 @@ class GatewayWebSocketTest {
         client.cancel(); // aborts that never-ending turn: one "stream aborted" the client expects
         client.ping();
         assertThat(client.launchProcess("echo@0.1.0", "\"x\"").result()).isEqualTo("echoed");
+    }
+
+    @Test
+    void anAutomaticReconnectStartsTheTurnsAfreshSoAnAbortIsNotTakenForAnOldOne() throws Exception {
+        LinkedBlockingQueue<ConnectionState> states = new LinkedBlockingQueue<>();
+        client = PieClient.builder().uri(server.uri()).identity("acme/alice").requestTimeout(Duration.ofSeconds(30))
+                .autoReconnect(new ReconnectPolicy(Duration.ofMillis(5), Duration.ofMillis(50), ReconnectPolicy.UNLIMITED))
+                .onStateChange(states::add).build();
+        // A refused launch leaves a turn the gateway never ends, on this socket only.
+        assertThatThrownBy(() -> client.launchProcess("missing@1.0.0", "{}")).isInstanceOf(PieRequestException.class);
+        server.faults().dropAllConnections();
+        ConnectionState s;
+        do {
+            s = states.poll(20, TimeUnit.SECONDS);
+            assertThat(s).as("a Reconnected state").isNotNull();
+        } while (!(s instanceof ConnectionState.Reconnected));
+        // The new socket has no live turn: the gateway answers this cancel with no abort, so none may be expected.
+        client.cancel();
+        PieProcess p = client.launchProcess("wait@0.1.0", "{}");
+        assertThat(p.recv()).isEqualTo(new ProcessEvent.Stdout("started"));
+        assertThat(server.gateway().abortStream(p.id())).isTrue();
+        assertThatThrownBy(() -> p.recv(Duration.ofSeconds(10))).isInstanceOf(PieConnectionException.class)
+                .hasMessageContaining("stream aborted");
     }
 
     @Test

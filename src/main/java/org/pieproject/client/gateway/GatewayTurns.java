@@ -286,6 +286,23 @@ public final class GatewayTurns {
         }
     }
 
+    /**
+     * The socket is gone, and every turn with it: the gateway ends a closed socket's turns, and a new socket
+     * starts with none. The waiting calls fail through the connection; process handles stay open, since a
+     * reconnect attaches them again (each attach opens a new turn).
+     */
+    public void socketLost() {
+        lock.lock();
+        try {
+            waiting.clear();
+            streams.clear();
+            neverEnding = 0;
+            expectedAborts = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public String toString() {
         lock.lock();

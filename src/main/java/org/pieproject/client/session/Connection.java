@@ -685,6 +685,7 @@ public final class Connection {
         try {
             if (l != link || !l.lost.compareAndSet(false, true)) return; // not (yet) the current one, or seen
             pending.failAll(cause);
+            if (turns != null) turns.socketLost();
             if (closed.get() || finished.get()) return; // close() ends it
             if (!up.isDone()) return; // lost while being re-established: the reconnect thread tries again
             moveTo(new ConnectionState.Disconnected(cause));
