@@ -23,6 +23,12 @@ import javax.net.ssl.SSLParameters;
  * <p>A connection with its own TLS ({@link TlsSettings}: an {@code SSLContext} or {@code SSLParameters}
  * given on the builder) gets a client of its own, since an {@code HttpClient}'s TLS is fixed when it is
  * built; it shuts down as soon as that connection releases it.
+ *
+ * <p>While a client exists, a JVM shutdown hook ends its linger at exit: a client that no connection uses
+ * shuts down at once. Its selector thread waits for the socket in native code, and HotSpot's exit waits up
+ * to 300 ms for any thread in native code to return, so a program that closed its last connection and
+ * exited within the linger paid that much (a third of {@code pie-client ping}). A client still in use is
+ * left to its connections.
  */
 final class SharedHttpClient {
     private static final System.Logger LOG = System.getLogger(SharedHttpClient.class.getName());
@@ -41,12 +47,13 @@ final class SharedHttpClient {
     private int users;
     private long lastRelease;
     private boolean lingering;
+    private Thread exitHook;
 
     private SharedHttpClient(boolean tls) {
         this(tls, TlsSettings.DEFAULT, LINGER);
     }
 
-    private SharedHttpClient(boolean tls, TlsSettings tlsSettings, Duration linger) {
+    SharedHttpClient(boolean tls, TlsSettings tlsSettings, Duration linger) {
         this.tls = tls;
         this.tlsSettings = tlsSettings;
         this.linger = linger;
@@ -88,6 +95,7 @@ final class SharedHttpClient {
                 if (params != null) b.sslParameters(params);
                 if (tls) warnIfHostnameVerificationDisabled();
                 client = b.build();
+                exitHook = addExitHook();
             }
             users++;
             return client;
@@ -134,18 +142,75 @@ final class SharedHttpClient {
                 e = executor;
                 client = null;
                 executor = null;
+                removeExitHook();
             } finally {
                 lock.unlock();
             }
             break;
         }
-        if (c == null) return;
+        if (c != null) shutdown(c, e);
+    }
+
+    /** At JVM exit: shuts the client down now if no connection uses it (its linger would outlast the JVM). */
+    void endLingerAtExit() {
+        HttpClient c;
+        ExecutorService e;
+        lock.lock();
+        try {
+            if (users > 0 || client == null) return;
+            c = client;
+            e = executor;
+            client = null;
+            executor = null;
+            exitHook = null;
+        } finally {
+            lock.unlock();
+        }
+        shutdown(c, e);
+    }
+
+    /** Stops the client's threads, the selector's included, and waits (up to a second each) until they end. */
+    private static void shutdown(HttpClient c, ExecutorService e) {
         c.shutdownNow();
         e.shutdownNow();
         try {
-            if (!e.awaitTermination(1, TimeUnit.SECONDS)) LOG.log(System.Logger.Level.DEBUG, "HTTP threads still ending");
+            boolean ended = c.awaitTermination(Duration.ofSeconds(1));
+            ended &= e.awaitTermination(1, TimeUnit.SECONDS);
+            if (!ended) LOG.log(System.Logger.Level.DEBUG, "HTTP threads still ending");
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Registers {@link #endLingerAtExit} to run at JVM exit; null if the JVM is already exiting. Under lock. */
+    private Thread addExitHook() {
+        Thread hook = new Thread(this::endLingerAtExit, tls ? "pie-wss-exit" : "pie-ws-exit");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            return hook;
+        } catch (IllegalStateException exiting) {
+            return null;
+        }
+    }
+
+    /** The client is gone: its hook has nothing left to do. Under lock. */
+    private void removeExitHook() {
+        if (exitHook == null) return;
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException exiting) {
+            // The hooks are running: ours finds no client and returns.
+        }
+        exitHook = null;
+    }
+
+    /** Whether a shutdown hook is registered for this client (there is one exactly while the client exists). */
+    boolean hasExitHook() {
+        lock.lock();
+        try {
+            return exitHook != null;
+        } finally {
+            lock.unlock();
         }
     }
 
