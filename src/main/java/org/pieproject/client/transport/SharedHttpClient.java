@@ -33,6 +33,8 @@ import javax.net.ssl.SSLParameters;
 final class SharedHttpClient {
     private static final System.Logger LOG = System.getLogger(SharedHttpClient.class.getName());
     static final Duration LINGER = Duration.ofMillis(300);
+    /** The longest a JVM's exit waits for the selector thread of a client it shuts down; less than HotSpot's 300 ms. */
+    static final Duration EXIT_WAIT = Duration.ofMillis(100);
 
     private static final SharedHttpClient PLAIN = new SharedHttpClient(false);
     private static final SharedHttpClient SECURE = new SharedHttpClient(true);
@@ -46,7 +48,7 @@ final class SharedHttpClient {
     private ExecutorService executor;
     private int users;
     private long lastRelease;
-    private boolean lingering;
+    private Thread watcher; // the linger's, while one runs: one at a time, however many connections come and go
     private Thread exitHook;
 
     private SharedHttpClient(boolean tls) {
@@ -106,16 +108,17 @@ final class SharedHttpClient {
 
     /** One connection is done with the client; once none has used it for {@link #LINGER}, it shuts down. */
     void release() {
+        Thread w;
         lock.lock();
         try {
             users--;
             lastRelease = System.nanoTime();
-            if (users > 0 || lingering) return;
-            lingering = true; // one watcher at a time, however many connections come and go
+            if (users > 0 || watcher != null) return;
+            w = watcher = Thread.ofVirtual().name("pie-ws-linger").unstarted(this::shutdownWhenUnused);
         } finally {
             lock.unlock();
         }
-        Thread.ofVirtual().name("pie-ws-linger").start(this::shutdownWhenUnused);
+        w.start();
     }
 
     private void shutdownWhenUnused() {
@@ -126,18 +129,19 @@ final class SharedHttpClient {
                 Thread.sleep(linger); // a grace period, not synchronisation: a reconnect within it reuses the client
             } catch (InterruptedException ex) {
                 lock.lock();
-                lingering = false;
+                if (watcher == Thread.currentThread()) watcher = null;
                 lock.unlock();
                 return;
             }
             lock.lock();
             try {
+                if (watcher != Thread.currentThread()) return; // ended at exit
                 if (users > 0) {
-                    lingering = false;
+                    watcher = null;
                     return;
                 }
                 if (System.nanoTime() - lastRelease < linger.toNanos()) continue;
-                lingering = false;
+                watcher = null;
                 c = client;
                 e = executor;
                 client = null;
@@ -148,35 +152,42 @@ final class SharedHttpClient {
             }
             break;
         }
-        if (c != null) shutdown(c, e);
+        if (c == null) return;
+        c.shutdownNow();
+        e.shutdownNow();
+        try {
+            if (!e.awaitTermination(1, TimeUnit.SECONDS)) LOG.log(System.Logger.Level.DEBUG, "HTTP threads still ending");
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
-    /** At JVM exit: shuts the client down now if no connection uses it (its linger would outlast the JVM). */
+    /**
+     * At JVM exit: shuts the client down now if no connection uses it (its linger would outlast the JVM),
+     * and waits up to {@link #EXIT_WAIT} for its selector thread to end, which takes a few milliseconds.
+     */
     void endLingerAtExit() {
         HttpClient c;
         ExecutorService e;
+        Thread w;
         lock.lock();
         try {
             if (users > 0 || client == null) return;
             c = client;
             e = executor;
+            w = watcher;
             client = null;
             executor = null;
             exitHook = null;
+            watcher = null;
         } finally {
             lock.unlock();
         }
-        shutdown(c, e);
-    }
-
-    /** Stops the client's threads, the selector's included, and waits (up to a second each) until they end. */
-    private static void shutdown(HttpClient c, ExecutorService e) {
+        if (w != null) w.interrupt();
         c.shutdownNow();
-        e.shutdownNow();
+        e.shutdownNow(); // its threads are parked daemons: the exit does not wait for them
         try {
-            boolean ended = c.awaitTermination(Duration.ofSeconds(1));
-            ended &= e.awaitTermination(1, TimeUnit.SECONDS);
-            if (!ended) LOG.log(System.Logger.Level.DEBUG, "HTTP threads still ending");
+            c.awaitTermination(EXIT_WAIT);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
@@ -202,6 +213,16 @@ final class SharedHttpClient {
             // The hooks are running: ours finds no client and returns.
         }
         exitHook = null;
+    }
+
+    /** The thread that waits out the linger, or null when the client is not lingering. */
+    Thread watcher() {
+        lock.lock();
+        try {
+            return watcher;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Whether a shutdown hook is registered for this client (there is one exactly while the client exists). */

@@ -50,16 +50,20 @@ class SharedHttpClientTest {
     }
 
     @Test
-    void atExitAClientNoConnectionUsesShutsDownAtOnceInsteadOfLingering() {
+    void atExitAClientNoConnectionUsesShutsDownAtOnceInsteadOfLingering() throws InterruptedException {
         SharedHttpClient shared = new SharedHttpClient(false, TlsSettings.DEFAULT, Duration.ofHours(1));
         HttpClient http = shared.acquire();
         assertThat(shared.hasExitHook()).isTrue();
         shared.release(); // lingers for an hour
+        Thread watcher = shared.watcher();
+        assertThat(watcher).isNotNull();
 
         shared.endLingerAtExit();
+        assertThat(watcher.join(Duration.ofSeconds(10))).as("the watcher ends, not left asleep for the hour").isTrue();
+        assertThat(shared.watcher()).isNull();
 
-        // Terminated on return: its selector thread is gone, so the JVM's exit has no thread in native code to wait for.
-        assertThat(http.isTerminated()).isTrue();
+        // Its selector thread ends (not an hour later), so the JVM's exit has no thread in native code to wait for.
+        Await.until("the client terminated", http::isTerminated);
         assertThat(shared.hasExitHook()).isFalse();
         HttpClient next = shared.acquire();
         try {
@@ -71,11 +75,11 @@ class SharedHttpClientTest {
             shared.release();
             shared.endLingerAtExit();
         }
-        assertThat(next.isTerminated()).isTrue();
+        Await.until("the second client terminated", next::isTerminated);
     }
 
     @Test
-    void atExitAClientInUseIsLeftToItsConnections() {
+    void atExitAClientInUseIsLeftToItsConnections() throws InterruptedException {
         SharedHttpClient shared = new SharedHttpClient(false, TlsSettings.DEFAULT, Duration.ofHours(1));
         HttpClient http = shared.acquire();
         try {
@@ -84,7 +88,9 @@ class SharedHttpClientTest {
             assertThat(shared.hasExitHook()).isTrue();
         } finally {
             shared.release();
+            Thread watcher = shared.watcher();
             shared.endLingerAtExit();
+            assertThat(watcher.join(Duration.ofSeconds(10))).isTrue();
         }
     }
 
