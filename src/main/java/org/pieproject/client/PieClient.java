@@ -45,7 +45,7 @@ import org.pieproject.client.session.ProcessLists;
 import org.pieproject.client.session.ProcessQueue;
 import org.pieproject.client.session.ProcessRegistry;
 import org.pieproject.client.telemetry.ProcessTrace;
-import org.pieproject.client.telemetry.RequestEvent;
+import org.pieproject.client.telemetry.RequestTrace;
 import org.pieproject.client.telemetry.Telemetry;
 import org.pieproject.client.telemetry.TransferTrace;
 import org.pieproject.client.transport.TlsSettings;
@@ -250,7 +250,7 @@ public final class PieClient implements AutoCloseable {
     /** Uploads a program whose hash is known, reporting the upload and its request to telemetry. */
     private void install(byte[] bytes, String hash, String manifestText, boolean forceOverwrite) {
         TransferTrace upload = telemetry.transferStarted("upload", "program", bytes.length);
-        RequestEvent request = telemetry.requestStarted();
+        RequestTrace request = telemetry.requestStarted();
         boolean answered = false;
         RuntimeException failure = null;
         Response r;
@@ -261,7 +261,7 @@ public final class PieClient implements AutoCloseable {
             failure = e;
             throw e;
         } finally {
-            telemetry.requestEnded(request, "add_program", answered, failure);
+            request.ended("add_program", answered, failure);
             upload.ended(failure != null ? "failed" : answered ? "ok" : "refused");
         }
         ok("add_program", r);

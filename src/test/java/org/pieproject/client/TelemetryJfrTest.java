@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.pieproject.client.testkit.PieTestServer;
+import org.pieproject.client.testsupport.Children;
+import org.pieproject.client.testsupport.Children.Finished;
 
 /**
  * A session recorded with JDK Flight Recorder, read back from the file: every kind of event is there with
@@ -168,6 +170,38 @@ class TelemetryJfrTest {
             assertThat(client.launchProcess("echo@0.1.0", "{}").result()).isEqualTo("done");
             // Without a recording the event types are off; the launch did not trace the process.
             assertThat(new org.pieproject.client.telemetry.Telemetry(null).processStarted("echo@0.1.0")).isNull();
+        }
+    }
+
+    /**
+     * A program that never records does not set up Flight Recorder: no event class is loaded (the first
+     * one initialized registers Flight Recorder's metadata, 50-75 ms of a short program's start). Run in a
+     * JVM of its own, since this one records.
+     */
+    @Test
+    void aSessionNobodyRecordsLoadsNoEventClass() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xlog:class+load=info:stdout", "-cp", System.getProperty("java.class.path"),
+                UnrecordedSession.class.getName());
+        Finished run = Children.run(pb, Duration.ofSeconds(60));
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).contains("session done").contains("org.pieproject.client.telemetry.Telemetry ")
+                .doesNotContain("org.pieproject.client.telemetry.ConnectionEvent")
+                .doesNotContain("org.pieproject.client.telemetry.RequestEvent")
+                .doesNotContain("org.pieproject.client.telemetry.ProcessRunEvent")
+                .doesNotContain("jdk.jfr.internal.MetadataRepository");
+    }
+
+    /** Connects, authenticates, pings, launches a process and closes, with no recording and no listener. */
+    static final class UnrecordedSession {
+        public static void main(String[] args) {
+            try (PieTestServer server = PieTestServer.builder().inferlet("echo@0.1.0", ctx -> "done").start();
+                 PieClient client = PieClient.connect(server.uri())) {
+                client.authenticate("alice");
+                client.ping();
+                client.launchProcess("echo@0.1.0", "{}").result();
+            }
+            System.out.println("session done");
         }
     }
 

@@ -34,7 +34,7 @@ import org.pieproject.client.ReconnectPolicy;
 import org.pieproject.client.gateway.GatewayTurns;
 import org.pieproject.client.gateway.GatewayVocabulary;
 import org.pieproject.client.telemetry.ReconnectAttemptEvent;
-import org.pieproject.client.telemetry.RequestEvent;
+import org.pieproject.client.telemetry.RequestTrace;
 import org.pieproject.client.telemetry.Telemetry;
 import org.pieproject.client.transport.FrameHandler;
 import org.pieproject.client.transport.ListenerThread;
@@ -315,7 +315,7 @@ public final class Connection {
      * @return the engine's answer
      */
     public Response call(String op, LongFunction<Request> request, Duration timeout, @Nullable Consumer<Response> onAnswer) {
-        RequestEvent event = telemetry.requestStarted();
+        RequestTrace trace = telemetry.requestStarted();
         boolean answered = false;
         Throwable failure = null;
         try {
@@ -326,7 +326,7 @@ public final class Connection {
             failure = e;
             throw e;
         } finally {
-            telemetry.requestEnded(event, op, answered, failure);
+            trace.ended(op, answered, failure);
         }
     }
 

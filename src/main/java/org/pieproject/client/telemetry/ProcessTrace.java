@@ -3,6 +3,8 @@ package org.pieproject.client.telemetry;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One traced process, from launch or attach to its end, which its queue reports once: on the terminal
  * event, or when the stream ends without one. Only made when someone would see it ({@link
@@ -10,17 +12,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ProcessTrace {
     private final Telemetry telemetry;
-    private final ProcessRunEvent event;
+    private final @Nullable ProcessRunEvent event;
     private final String inferlet;
     private final long startNanos;
     private final AtomicBoolean ended = new AtomicBoolean();
 
-    ProcessTrace(Telemetry telemetry, ProcessRunEvent event, String inferlet, long startNanos) {
+    ProcessTrace(Telemetry telemetry, @Nullable ProcessRunEvent event, String inferlet, long startNanos) {
         this.telemetry = telemetry;
         this.event = event;
         this.inferlet = inferlet;
         this.startNanos = startNanos;
-        event.begin();
+        if (event != null) event.begin();
     }
 
     /**
@@ -32,8 +34,8 @@ public final class ProcessTrace {
      */
     public void ended(String processId, String outcome, long events) {
         if (!ended.compareAndSet(false, true)) return;
-        event.end();
-        if (event.shouldCommit()) {
+        if (event != null) event.end();
+        if (event != null && event.shouldCommit()) {
             event.inferlet = inferlet;
             event.processId = processId;
             event.outcome = outcome;

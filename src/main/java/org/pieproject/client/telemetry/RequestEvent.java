@@ -22,9 +22,6 @@ public final class RequestEvent extends Event {
     @Description("ok, refused (the engine said no), timeout, connection (lost or closed), interrupted, or failed")
     String outcome;
 
-    /** System.nanoTime() at the start, for the metrics listener; not recorded. */
-    transient long startNanos;
-
     RequestEvent() {
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import jdk.jfr.FlightRecorder;
 import org.jspecify.annotations.Nullable;
 import org.pieproject.client.PieConnectionException;
 import org.pieproject.client.PieMetricsListener;
@@ -18,6 +19,10 @@ import org.pieproject.client.transport.TransportClosedException;
  * set, an event object the JIT does not allocate and a check that the event type is off: nothing that can be
  * measured beside a network round trip. Nothing reported ever holds a key, a token, a header value or a
  * process's input or output.
+ *
+ * <p>No event object is made before Flight Recorder is initialized ({@link #recorderInitialized}): the
+ * first event class a JVM initializes sets up Flight Recorder's metadata, 50-75 ms of a command line's
+ * start on this project's machine, and no recording can run before then anyway.
  */
 public final class Telemetry {
     private static final System.Logger LOG = System.getLogger(Telemetry.class.getName());
@@ -38,12 +43,12 @@ public final class Telemetry {
 
     /** A connection being opened; {@link #opened} or {@link #failed} ends it. */
     public final class Opening {
-        private final ConnectionEvent event = new ConnectionEvent();
+        private final @Nullable ConnectionEvent event = recorderInitialized() ? new ConnectionEvent() : null;
         private final String engine;
 
         private Opening(URI uri) {
             this.engine = engine(uri);
-            event.begin();
+            if (event != null) event.begin();
         }
 
         /** The connection is open. */
@@ -61,8 +66,8 @@ public final class Telemetry {
         }
 
         private void end(String outcome, String failure) {
-            event.end();
-            if (event.shouldCommit()) {
+            if (event != null) event.end();
+            if (event != null && event.shouldCommit()) {
                 event.engine = engine;
                 event.tls = engine.startsWith("wss:");
                 event.outcome = outcome;
@@ -109,12 +114,14 @@ public final class Telemetry {
                 try {
                     handler.onClosed(cause);
                 } finally {
-                    ConnectionClosedEvent e = new ConnectionClosedEvent();
-                    if (e.shouldCommit()) {
-                        e.engine = engine;
-                        e.cause = String.valueOf(cause.getMessage());
-                        e.connectedFor = System.nanoTime() - since;
-                        e.commit();
+                    if (recorderInitialized()) {
+                        ConnectionClosedEvent e = new ConnectionClosedEvent();
+                        if (e.shouldCommit()) {
+                            e.engine = engine;
+                            e.cause = String.valueOf(cause.getMessage());
+                            e.connectedFor = System.nanoTime() - since;
+                            e.commit();
+                        }
                     }
                     count("pie.client.connections", 1, Map.of("event", "closed"));
                 }
@@ -135,41 +142,16 @@ public final class Telemetry {
     // ---------------------------------------------------------------- requests
 
     /**
-     * A request starts; hand the result to {@link #requestEnded}.
+     * A request starts; {@link RequestTrace#ended} ends it.
      *
-     * @return the request's event, begun
+     * @return its trace
      */
-    public RequestEvent requestStarted() {
-        RequestEvent e = new RequestEvent();
-        if (listener != null) e.startNanos = System.nanoTime();
-        e.begin();
-        return e;
+    public RequestTrace requestStarted() {
+        return new RequestTrace(this, recorderInitialized() ? new RequestEvent() : null,
+                listener == null ? 0 : System.nanoTime());
     }
 
-    /**
-     * A request has ended.
-     *
-     * @param e        what {@link #requestStarted} returned
-     * @param type     the request's protocol name
-     * @param answered whether the engine answered it with {@code ok}: false if it refused
-     * @param failure  what the call failed with instead of an answer, or null
-     */
-    public void requestEnded(RequestEvent e, String type, boolean answered, @Nullable Throwable failure) {
-        e.end();
-        boolean record = e.shouldCommit();
-        if (!record && listener == null) return;
-        String outcome = failure == null ? (answered ? "ok" : "refused") : outcomeOf(failure);
-        if (record) {
-            e.type = type;
-            e.outcome = outcome;
-            e.commit();
-        }
-        if (listener != null) {
-            time("pie.client.requests", System.nanoTime() - e.startNanos, Map.of("type", type, "outcome", outcome));
-        }
-    }
-
-    private static String outcomeOf(Throwable failure) {
+    static String outcomeOf(Throwable failure) {
         if (failure instanceof PieTimeoutException) return "timeout";
         if (failure instanceof PieConnectionException) return "connection";
         if (failure.getCause() instanceof InterruptedException) return "interrupted";
@@ -186,8 +168,8 @@ public final class Telemetry {
      * @return its trace, to give its queue, or null
      */
     public @Nullable ProcessTrace processStarted(String inferlet) {
-        ProcessRunEvent e = new ProcessRunEvent();
-        if (!e.isEnabled() && listener == null) return null;
+        ProcessRunEvent e = recorderInitialized() ? new ProcessRunEvent() : null;
+        if ((e == null || !e.isEnabled()) && listener == null) return null;
         return new ProcessTrace(this, e, inferlet, listener == null ? 0 : System.nanoTime());
     }
 
@@ -200,7 +182,8 @@ public final class Telemetry {
      * @return its trace
      */
     public TransferTrace transferStarted(String direction, String kind, long bytes) {
-        return new TransferTrace(this, direction, kind, bytes, listener == null ? 0 : System.nanoTime());
+        return new TransferTrace(this, recorderInitialized() ? new TransferEvent() : null, direction, kind, bytes,
+                listener == null ? 0 : System.nanoTime());
     }
 
     // ---------------------------------------------------------------- reconnecting
@@ -209,9 +192,10 @@ public final class Telemetry {
      * An attempt to re-establish a lost connection starts (for the reconnect machinery); hand the result
      * to {@link #reconnectAttemptEnded}.
      *
-     * @return the attempt's event, begun
+     * @return the attempt's event, begun, or null before Flight Recorder is initialized
      */
-    public ReconnectAttemptEvent reconnectAttemptStarted() {
+    public @Nullable ReconnectAttemptEvent reconnectAttemptStarted() {
+        if (!recorderInitialized()) return null;
         ReconnectAttemptEvent e = new ReconnectAttemptEvent();
         e.begin();
         return e;
@@ -226,11 +210,11 @@ public final class Telemetry {
      * @param delay   how long the client waited before it
      * @param failure why it failed, or null if it connected
      */
-    public void reconnectAttemptEnded(ReconnectAttemptEvent e, URI uri, int attempt, Duration delay,
+    public void reconnectAttemptEnded(@Nullable ReconnectAttemptEvent e, URI uri, int attempt, Duration delay,
                                       @Nullable Throwable failure) {
-        e.end();
+        if (e != null) e.end();
         String outcome = failure == null ? "connected" : "failed";
-        if (e.shouldCommit()) {
+        if (e != null && e.shouldCommit()) {
             e.engine = engine(uri);
             e.attempt = attempt;
             e.delay = delay.toNanos();
@@ -241,7 +225,17 @@ public final class Telemetry {
         count("pie.client.reconnect.attempts", 1, Map.of("outcome", outcome));
     }
 
-    // ---------------------------------------------------------------- the listener
+    // ---------------------------------------------------------------- Flight Recorder and the listener
+
+    /**
+     * Whether Flight Recorder is initialized in this JVM. Every recording initializes it before it starts
+     * ({@code -XX:StartFlightRecording}, {@code jcmd JFR.start}, a {@code Recording} or {@code
+     * RecordingStream} made in code), so before then no event could be recorded, and making one would only
+     * cost the recorder's set-up; the check is a read of one field.
+     */
+    static boolean recorderInitialized() {
+        return FlightRecorder.isInitialized();
+    }
 
     boolean hasListener() {
         return listener != null;

@@ -7,19 +7,21 @@ import org.jspecify.annotations.Nullable;
 /** One upload or download, from its first chunk to its last (and, for a program, the engine's answer). */
 public final class TransferTrace {
     private final Telemetry telemetry;
-    private final TransferEvent event = new TransferEvent();
+    private final @Nullable TransferEvent event;
     private final String direction;
     private final String kind;
     private final long bytes;
     private final long startNanos;
 
-    TransferTrace(Telemetry telemetry, String direction, String kind, long bytes, long startNanos) {
+    TransferTrace(Telemetry telemetry, @Nullable TransferEvent event, String direction, String kind, long bytes,
+                  long startNanos) {
         this.telemetry = telemetry;
+        this.event = event;
         this.direction = direction;
         this.kind = kind;
         this.bytes = bytes;
         this.startNanos = startNanos;
-        event.begin();
+        if (event != null) event.begin();
     }
 
     /**
@@ -47,8 +49,8 @@ public final class TransferTrace {
      * @param bytes   how many bytes were transferred
      */
     public void ended(String outcome, long bytes) {
-        event.end();
-        if (event.shouldCommit()) {
+        if (event != null) event.end();
+        if (event != null && event.shouldCommit()) {
             event.direction = direction;
             event.kind = kind;
             event.bytes = bytes;

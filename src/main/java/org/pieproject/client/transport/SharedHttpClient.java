@@ -23,10 +23,18 @@ import javax.net.ssl.SSLParameters;
  * <p>A connection with its own TLS ({@link TlsSettings}: an {@code SSLContext} or {@code SSLParameters}
  * given on the builder) gets a client of its own, since an {@code HttpClient}'s TLS is fixed when it is
  * built; it shuts down as soon as that connection releases it.
+ *
+ * <p>While a client exists, a JVM shutdown hook ends its linger at exit: a client that no connection uses
+ * shuts down at once. Its selector thread waits for the socket in native code, and HotSpot's exit waits up
+ * to 300 ms for any thread in native code to return, so a program that closed its last connection and
+ * exited within the linger paid that much (a third of {@code pie-client ping}). A client still in use is
+ * left to its connections.
  */
 final class SharedHttpClient {
     private static final System.Logger LOG = System.getLogger(SharedHttpClient.class.getName());
     static final Duration LINGER = Duration.ofMillis(300);
+    /** The longest a JVM's exit waits for the selector thread of a client it shuts down; less than HotSpot's 300 ms. */
+    static final Duration EXIT_WAIT = Duration.ofMillis(100);
 
     private static final SharedHttpClient PLAIN = new SharedHttpClient(false);
     private static final SharedHttpClient SECURE = new SharedHttpClient(true);
@@ -40,13 +48,14 @@ final class SharedHttpClient {
     private ExecutorService executor;
     private int users;
     private long lastRelease;
-    private boolean lingering;
+    private Thread watcher; // the linger's, while one runs: one at a time, however many connections come and go
+    private Thread exitHook;
 
     private SharedHttpClient(boolean tls) {
         this(tls, TlsSettings.DEFAULT, LINGER);
     }
 
-    private SharedHttpClient(boolean tls, TlsSettings tlsSettings, Duration linger) {
+    SharedHttpClient(boolean tls, TlsSettings tlsSettings, Duration linger) {
         this.tls = tls;
         this.tlsSettings = tlsSettings;
         this.linger = linger;
@@ -88,6 +97,7 @@ final class SharedHttpClient {
                 if (params != null) b.sslParameters(params);
                 if (tls) warnIfHostnameVerificationDisabled();
                 client = b.build();
+                exitHook = addExitHook();
             }
             users++;
             return client;
@@ -98,16 +108,17 @@ final class SharedHttpClient {
 
     /** One connection is done with the client; once none has used it for {@link #LINGER}, it shuts down. */
     void release() {
+        Thread w;
         lock.lock();
         try {
             users--;
             lastRelease = System.nanoTime();
-            if (users > 0 || lingering) return;
-            lingering = true; // one watcher at a time, however many connections come and go
+            if (users > 0 || watcher != null) return;
+            w = watcher = Thread.ofVirtual().name("pie-ws-linger").unstarted(this::shutdownWhenUnused);
         } finally {
             lock.unlock();
         }
-        Thread.ofVirtual().name("pie-ws-linger").start(this::shutdownWhenUnused);
+        w.start();
     }
 
     private void shutdownWhenUnused() {
@@ -118,22 +129,24 @@ final class SharedHttpClient {
                 Thread.sleep(linger); // a grace period, not synchronisation: a reconnect within it reuses the client
             } catch (InterruptedException ex) {
                 lock.lock();
-                lingering = false;
+                if (watcher == Thread.currentThread()) watcher = null;
                 lock.unlock();
                 return;
             }
             lock.lock();
             try {
+                if (watcher != Thread.currentThread()) return; // ended at exit
                 if (users > 0) {
-                    lingering = false;
+                    watcher = null;
                     return;
                 }
                 if (System.nanoTime() - lastRelease < linger.toNanos()) continue;
-                lingering = false;
+                watcher = null;
                 c = client;
                 e = executor;
                 client = null;
                 executor = null;
+                removeExitHook();
             } finally {
                 lock.unlock();
             }
@@ -146,6 +159,79 @@ final class SharedHttpClient {
             if (!e.awaitTermination(1, TimeUnit.SECONDS)) LOG.log(System.Logger.Level.DEBUG, "HTTP threads still ending");
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * At JVM exit: shuts the client down now if no connection uses it (its linger would outlast the JVM),
+     * and waits up to {@link #EXIT_WAIT} for its selector thread to end, which takes a few milliseconds.
+     */
+    void endLingerAtExit() {
+        HttpClient c;
+        ExecutorService e;
+        Thread w;
+        lock.lock();
+        try {
+            if (users > 0 || client == null) return;
+            c = client;
+            e = executor;
+            w = watcher;
+            client = null;
+            executor = null;
+            exitHook = null;
+            watcher = null;
+        } finally {
+            lock.unlock();
+        }
+        if (w != null) w.interrupt();
+        c.shutdownNow();
+        e.shutdownNow(); // its threads are parked daemons: the exit does not wait for them
+        try {
+            c.awaitTermination(EXIT_WAIT);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Registers {@link #endLingerAtExit} to run at JVM exit; null if the JVM is already exiting. Under lock. */
+    private Thread addExitHook() {
+        Thread hook = new Thread(this::endLingerAtExit, tls ? "pie-wss-exit" : "pie-ws-exit");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            return hook;
+        } catch (IllegalStateException exiting) {
+            return null;
+        }
+    }
+
+    /** The client is gone: its hook has nothing left to do. Under lock. */
+    private void removeExitHook() {
+        if (exitHook == null) return;
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook);
+        } catch (IllegalStateException exiting) {
+            // The hooks are running: ours finds no client and returns.
+        }
+        exitHook = null;
+    }
+
+    /** The thread that waits out the linger, or null when the client is not lingering. */
+    Thread watcher() {
+        lock.lock();
+        try {
+            return watcher;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a shutdown hook is registered for this client (there is one exactly while the client exists). */
+    boolean hasExitHook() {
+        lock.lock();
+        try {
+            return exitHook != null;
+        } finally {
+            lock.unlock();
         }
     }
 
