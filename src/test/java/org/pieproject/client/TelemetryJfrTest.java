@@ -205,6 +205,48 @@ class TelemetryJfrTest {
         }
     }
 
+    /**
+     * The gate loses nothing: a recording started after the client connected (and after requests that
+     * nobody recorded) records the next request. In a JVM of its own, where no recording ran before.
+     */
+    @Test
+    void aRecordingStartedAfterConnectingRecordsTheNextRequest(@TempDir Path dir) throws Exception {
+        Path jfr = dir.resolve("late.jfr");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), LateRecording.class.getName(), jfr.toString());
+        Finished run = Children.run(pb, Duration.ofSeconds(60));
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).contains("recorder was not initialized before the recording");
+        List<String> recorded = new ArrayList<>();
+        for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+            if (e.getEventType().getName().startsWith("org.pieproject.")) {
+                recorded.add(e.getEventType().getName() + ":" + (e.hasField("type") ? e.getString("type") : ""));
+            }
+        }
+        assertThat(recorded).containsExactly("org.pieproject.Request:ping");
+    }
+
+    /** Authenticates and pings with nobody recording, then records one more ping into the file it is given. */
+    static final class LateRecording {
+        public static void main(String[] args) throws Exception {
+            try (PieTestServer server = PieTestServer.builder().start();
+                 PieClient client = PieClient.connect(server.uri())) {
+                client.authenticate("alice");
+                client.ping();
+                if (!jdk.jfr.FlightRecorder.isInitialized()) {
+                    System.out.println("recorder was not initialized before the recording");
+                }
+                try (Recording recording = new Recording()) {
+                    recording.enable("org.pieproject.Request").withoutThreshold();
+                    recording.start();
+                    client.ping();
+                    recording.stop();
+                    recording.dump(Path.of(args[0]));
+                }
+            }
+        }
+    }
+
     @Test
     void aReconnectAttemptIsRecordedWithItsFieldsForTheReconnectCodeToCall() throws Exception {
         TelemetryMetricsTest.Readings readings = new TelemetryMetricsTest.Readings();
