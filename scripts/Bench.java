@@ -5,9 +5,10 @@
 //   engine  a plain socket that does next to nothing, to show the engine's ceiling  BenchProbe.java
 // Rounds alternate client, raw, engine (A B C A B C ...) after one warm-up run each; the table shows
 // each one's median and their ratio, always written so that above 1 means the client is better (client / raw
-// for rates, raw / client for times, sizes and CPU), as issue 20 states its targets. W2 and W7 also print a reference: the raw client doing
-// what this library's design must do (block a virtual thread per answer; share one HttpClient). Every W4
-// run starts its own child JVM (same flags for client and raw) so their peak RSS (VmHWM) can be compared.
+// for rates, raw / client for times, sizes and CPU), as issue 20 states its targets. W2, W4, W7 and W8 also
+// print a reference: the raw client doing what this library's design must do (block a virtual thread per
+// answer or per event; share one HttpClient). Every W4 run starts its own child JVM (same flags for each
+// side) so their peak RSS (VmHWM) can be compared.
 //
 // Run it with scripts/bench [--quick] [--rounds N] [--only W1,W3,...] [--no-engine-column].
 // It is compiled by scripts/bench (javac, with the library on the class path) rather than run as a source
@@ -66,6 +67,9 @@ public final class Bench {
         @Override
         void close();
     }
+
+    /** W4's blocking reference once: its time, and the stdout events it should have and did read. */
+    record FanInRun(double seconds, long expected, long received) {}
 
     /**
      * W8's figures of one run. {@code latencyMicros}: one per event received, engine send to the reader's
@@ -292,8 +296,9 @@ public final class Bench {
                 rt.availableProcessors(), Runtime.version(), rt.maxMemory() / MiB, o.rounds, o.quick ? ", quick" : "");
         System.out.printf("client: PieClient with maxQueuedEvents=%,d; rounds alternate client, raw%s after a warm-up%n",
                 BenchClient.MAX_QUEUED, o.engineColumn ? ", engine" : "");
-        System.out.printf("load average at start: %.1f (above the CPU count, other work shares the machine: expect noise)%n%n",
-                loadAverage());
+        double load = loadAverage();
+        System.out.printf("load average at start: %.1f%s%n%n", load, load > rt.availableProcessors()
+                ? " (above the CPU count, other work shares the machine: expect noise)" : "");
         try (BenchClient client = new BenchClient(uri);
              BenchRaw raw = new BenchRaw(uri);
              BenchProbe probe = o.engineColumn ? new BenchProbe(uri) : null) {
@@ -471,7 +476,10 @@ public final class Bench {
                 refMedian, row.raw(), Double.NaN));
     }
 
-    /** W4 in child JVMs (client, raw alternating), and the engine's ceiling in this one. */
+    /**
+     * W4 in child JVMs (client, raw and the blocking reference, {@link BenchRaw#blockingFanIn}, alternating),
+     * and the engine's ceiling in this one.
+     */
     private void fanIn(URI uri, BenchProbe probe) throws Exception {
         int procs = 1_000, events = 200;
         Metric time = new Metric("W4 1,000 processes x 200 events, concurrent", "time", "s", true, ">= 0.75",
@@ -484,26 +492,35 @@ public final class Bench {
         Metric rssFirst = new Metric("W4 1,000 processes x 200 events, concurrent", "peak RSS after the first pass",
                 "MiB", true, ">= 0.85", r -> r[0] >= 0.85);
         System.out.println(time.workload() + " (each run in a fresh JVM: " + W4Child.WARM_UP_PASSES + " warm-up passes, then the timed pass)");
-        List<double[]> a = new ArrayList<>(), b = new ArrayList<>(), c = new ArrayList<>();
+        List<double[]> a = new ArrayList<>(), b = new ArrayList<>(), c = new ArrayList<>(), f = new ArrayList<>();
         if (probe != null) probe.fanIn(procs, events); // warm-up
         for (int round = 1; round <= o.rounds; round++) {
             double[] ra = W4Child.spawn("client", uri, procs, events);
             double[] rb = W4Child.spawn("raw", uri, procs, events);
+            double[] rf = W4Child.spawn("reference", uri, procs, events);
             a.add(ra);
             b.add(rb);
+            f.add(rf);
             String eng = "";
             if (probe != null) {
                 double t = probe.fanIn(procs, events);
                 c.add(new double[]{t, Double.NaN});
                 eng = String.format("  engine %s s", fmt(t));
             }
-            System.out.printf("  round %d:  client %s s, %s MiB (%s after the first pass)  raw %s s, %s MiB (%s)%s%n",
-                    round, fmt(ra[0]), fmt(ra[1]), fmt(ra[2]), fmt(rb[0]), fmt(rb[1]), fmt(rb[2]), eng);
+            System.out.printf("  round %d:  client %s s, %s MiB (%s after the first pass)  raw %s s, %s MiB (%s)"
+                            + "  reference %s s, %s MiB (%s)%s%n", round, fmt(ra[0]), fmt(ra[1]), fmt(ra[2]),
+                    fmt(rb[0]), fmt(rb[1]), fmt(rb[2]), fmt(rf[0]), fmt(rf[1]), fmt(rf[2]), eng);
         }
-        for (Row row : List.of(new Row(time, median(a, 0), median(b, 0), median(c, 0)),
-                new Row(rss, median(a, 1), median(b, 1), Double.NaN),
-                new Row(rssFirst, median(a, 2), median(b, 2), Double.NaN))) {
+        String refName = "raw with 1,000 virtual threads each blocking for its process's next event";
+        List<Metric> metrics = List.of(time, rss, rssFirst);
+        for (int m = 0; m < metrics.size(); m++) {
+            Row row = new Row(metrics.get(m), median(a, m), median(b, m), m == 0 ? median(c, 0) : Double.NaN);
             report(row);
+            double ref = median(f, m);
+            System.out.printf("    reference, %s: %s %s = %.2fx raw; the client is %.2fx the reference%n", refName,
+                    fmt(ref), row.metric().unit(), row.raw() / ref, ref / row.client());
+            rows.add(new Row(new Metric(row.metric().workload(), row.metric().name() + ", reference: " + refName,
+                    row.metric().unit(), true, "-", r -> true), ref, row.raw(), Double.NaN));
         }
     }
 
@@ -586,6 +603,17 @@ public final class Bench {
                 out[i] = new long[]{r.expected(), r.received(), r.reordered(), max};
             }
             return out;
+        }
+    }
+
+    /**
+     * W4's blocking reference once, at a scale of the caller's choosing, for its test (BenchTokensTest):
+     * {events expected, events read}.
+     */
+    public static long[] blockingFanInOnce(String engineUri, int processes, int events) throws Exception {
+        try (BenchRaw raw = new BenchRaw(URI.create(engineUri))) {
+            FanInRun r = raw.blockingFanIn(processes, events);
+            return new long[]{r.expected(), r.received()};
         }
     }
 
@@ -795,13 +823,25 @@ public final class Bench {
             URI uri = URI.create(args[1]);
             int procs = Integer.parseInt(args[2]), events = Integer.parseInt(args[3]);
             try (Side s = side.equals("client") ? new BenchClient(uri) : new BenchRaw(uri)) {
+                Pass pass = !side.equals("reference") ? () -> s.fanIn(procs, events) : () -> {
+                    FanInRun r = ((BenchRaw) s).blockingFanIn(procs, events);
+                    if (r.received() != r.expected()) {
+                        throw new IllegalStateException("W4 reference read " + r.received() + " of " + r.expected() + " events");
+                    }
+                    return r.seconds();
+                };
                 // Warm-up passes, as many as W2 and W3 get: after one the client's rounds were still climbing.
-                s.fanIn(procs, events);
+                pass.run();
                 long firstPassHwm = vmHwmKiB();
-                for (int i = 1; i < WARM_UP_PASSES; i++) s.fanIn(procs, events);
-                double secs = s.fanIn(procs, events);
+                for (int i = 1; i < WARM_UP_PASSES; i++) pass.run();
+                double secs = pass.run();
                 System.out.printf(Locale.ROOT, "W4 %.6f %d %d%n", secs, vmHwmKiB(), firstPassHwm);
             }
+        }
+
+        @FunctionalInterface
+        interface Pass {
+            double run() throws Exception;
         }
 
         /** Peak resident set size of this JVM, from /proc (Linux). */

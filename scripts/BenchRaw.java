@@ -342,6 +342,55 @@ final class BenchRaw implements Bench.Side {
     }
 
     /**
+     * W4's reference for clients whose callers block, as this library's do: the raw client handing each
+     * process's events (their 16-byte values, copied) to a virtual thread of its own that parks for the next
+     * one, as a caller of {@code recv()} does; nothing is decoded. The launches are sent from this thread, as
+     * the raw side sends them: the client's callers also each block for their launch's answer, 1,000 wake-ups
+     * against the 200,000 of the events, which this leaves out. Each reader is started when its process's
+     * first event arrives.
+     */
+    Bench.FanInRun blockingFanIn(int processes, int events) throws Exception {
+        TokenTable table = new TokenTable(processes, 0);
+        byte[] end = new byte[0];
+        @SuppressWarnings("unchecked")
+        LinkedTransferQueue<byte[]>[] queues = new LinkedTransferQueue[table.slots()];
+        long[] counts = new long[table.slots()];
+        CountDownLatch finished = new CountDownLatch(processes);
+        ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
+        counter.dataHook = (b, n) -> {
+            boolean event = table.isToken(b, n);
+            if (!event && !table.isReturn(b, n)) return;
+            int slot = table.slot(b);
+            LinkedTransferQueue<byte[]> q = queues[slot];
+            if (q == null) {
+                LinkedTransferQueue<byte[]> mine = q = queues[slot] = new LinkedTransferQueue<>();
+                readers.execute(() -> {
+                    long count = 0;
+                    try {
+                        while (mine.take() != end) count++;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    counts[slot] = count;
+                    finished.countDown();
+                });
+            }
+            q.add(event ? java.util.Arrays.copyOfRange(b, table.valueOff, table.valueOff + Bench.TokenStamp.LENGTH) : end);
+        };
+        byte[] launch = BenchWire.launch(7, Bench.STREAM, "{\"events\":" + events + "}");
+        long t0 = System.nanoTime();
+        try {
+            for (int i = 0; i < processes; i++) send(launch);
+            if (!finished.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) throw new IllegalStateException("W4 reference: readers did not finish");
+        } finally {
+            counter.dataHook = null;
+            readers.shutdownNow();
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Bench.FanInRun(seconds, (long) processes * events, java.util.Arrays.stream(counts).sum());
+    }
+
+    /**
      * The engine's token and return messages, recognised by their exact bytes around the process id and
      * value, and the processes seen so far, by id, in an open-addressing table.
      */

@@ -43,7 +43,7 @@ import org.pieproject.client.ProcessEvent;
  * W8 of scripts/bench at a small scale: the Node load engine's bench-tokens processes (scripts/bench-engine)
  * and the benchmark's three readers of them (the client, the raw client and the raw client's blocking
  * reference). Every event must arrive, in order, stamped with a send time on the clock this JVM reads, or
- * W8's latencies mean nothing.
+ * W8's latencies mean nothing. Also W4's blocking reference, which must read every event it times.
  *
  * <p>Needs {@code node} on the PATH and {@code npm ci --prefix scripts/bench-engine}. Without them the class is
  * skipped, except under {@code CI=true}, where it fails.
@@ -118,20 +118,7 @@ class BenchTokensTest {
     /** The benchmark's own W8 code (scripts/Bench*.java, compiled here): its client and raw readers count every event. */
     @Test
     void theBenchmarksReadersCountEveryTokenAndNoneOutOfOrder(@TempDir Path classes) throws Exception {
-        Path scripts = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "scripts");
-        List<String> args = new ArrayList<>(List.of("--release", "21", "-proc:none", "-d", classes.toString(),
-                "-cp", System.getProperty("java.class.path")));
-        try (Stream<Path> files = Files.list(scripts)) {
-            files.filter(f -> f.getFileName().toString().matches("Bench.*\\.java")).forEach(f -> args.add(f.toString()));
-        }
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        StringWriter errors = new StringWriter();
-        boolean compiled = javac.getTask(errors, null, null, args.subList(0, 7), null,
-                javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)
-                        .getJavaFileObjectsFromStrings(args.subList(7, args.size()))).call();
-        assertTrue(compiled, "scripts/Bench*.java do not compile:\n" + errors);
-
-        try (URLClassLoader loader = new URLClassLoader(new URL[]{classes.toUri().toURL()}, getClass().getClassLoader())) {
+        try (URLClassLoader loader = benchClasses(classes)) {
             Method once = loader.loadClass("Bench").getMethod("tokensOnce", String.class, int.class, int.class, int.class);
             long[][] sides = (long[][]) once.invoke(null, uri.toString(), PROCESSES, EVENTS, INTERVAL_MS);
             String[] names = {"client", "raw", "blocking reference"};
@@ -144,6 +131,34 @@ class BenchTokensTest {
                 assertTrue(s[3] >= 0 && s[3] < 20_000_000, names[i] + ": highest latency " + s[3] + " µs");
             }
         }
+    }
+
+    /** W4's blocking reference (scripts/BenchRaw.java): each process's reader gets every one of its events. */
+    @Test
+    void theW4ReferenceReadsEveryEventOfEveryProcess(@TempDir Path classes) throws Exception {
+        try (URLClassLoader loader = benchClasses(classes)) {
+            Method once = loader.loadClass("Bench").getMethod("blockingFanInOnce", String.class, int.class, int.class);
+            long[] run = (long[]) once.invoke(null, uri.toString(), PROCESSES, 50);
+            assertEquals((long) PROCESSES * 50, run[0], "events expected");
+            assertEquals(run[0], run[1], "events read");
+        }
+    }
+
+    /** Compiles scripts/Bench*.java into {@code classes}, with the test class path, and loads them. */
+    private URLClassLoader benchClasses(Path classes) throws Exception {
+        Path scripts = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "scripts");
+        List<String> args = new ArrayList<>(List.of("--release", "21", "-proc:none", "-d", classes.toString(),
+                "-cp", System.getProperty("java.class.path")));
+        try (Stream<Path> files = Files.list(scripts)) {
+            files.filter(f -> f.getFileName().toString().matches("Bench.*\\.java")).forEach(f -> args.add(f.toString()));
+        }
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        StringWriter errors = new StringWriter();
+        boolean compiled = javac.getTask(errors, null, null, args.subList(0, 7), null,
+                javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)
+                        .getJavaFileObjectsFromStrings(args.subList(7, args.size()))).call();
+        assertTrue(compiled, "scripts/Bench*.java do not compile:\n" + errors);
+        return new URLClassLoader(new URL[]{classes.toUri().toURL()}, getClass().getClassLoader());
     }
 
     private static Optional<Path> findOnPath(String command) {
