@@ -87,6 +87,24 @@ class CliJarIT {
         }
     }
 
+    /**
+     * The JDK's class-data sharing keeps the classes the command line loads from its jar. picocli's are
+     * Java 5 class files, which the archive and the AOT cache leave out ("Old class has been linked"), so
+     * each run loaded and verified them from the jar; the build gives them stack map frames
+     * (src/build/ClassFileUpgrade.java). A dynamic archive, since it works the same on JDK 21 and 25.
+     */
+    @Test
+    void classDataSharingKeepsPicocli(@TempDir Path dir) throws Exception {
+        Path archive = dir.resolve("cli.jsa");
+        List<String> command = List.of(ChildJvm.java(), "-Duser.home=" + home, "-XX:ArchiveClassesAtExit=" + archive,
+                "-Xlog:cds=warning", "-jar", PackagedJars.cliJar().toString(), "--version");
+        try (ChildJvm child = ChildJvm.start(command, Map.of())) {
+            assertEquals(0, child.waitFor(60), child.stdout());
+            assertThat(child.stdout()).contains("pie-client (Java)").doesNotContain("Skipping picocli");
+        }
+        assertThat(archive).isNotEmptyFile();
+    }
+
     @Test
     void theLibraryJarLeavesTheCommandLineDependenciesOut() throws Exception {
         try (JarFile lib = new JarFile(PackagedJars.libraryJar().toFile());
