@@ -113,6 +113,10 @@ class CliJarIT {
             assertThat(cli.getEntry("picocli/CommandLine.class")).isNotNull();
             assertThat(cli.getEntry("com/fasterxml/jackson/dataformat/toml/TomlMapper.class")).isNotNull();
             assertThat(cli.getEntry("org/java_websocket/WebSocket.class")).isNull();
+            assertThat(cli.stream().map(e -> e.getName())
+                    .filter(n -> n.startsWith("org/pieproject/client/langchain4j/") || n.startsWith("org/pieproject/client/testkit/")))
+                    .as("library parts the command line never loads").isEmpty();
+            assertThat(cli.getEntry("org/pieproject/client/PieClient.class")).isNotNull();
             assertThat(cli.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo(PieCli.class.getName());
             assertThat(cli.stream().map(e -> e.getName()).filter(n -> n.matches("META-INF/[^/]+\\.(SF|RSA|DSA|EC)"))).isEmpty();
         }
