@@ -287,52 +287,24 @@ final class BenchRaw implements Bench.Side {
      */
     Bench.TokenRun blockingTokens(int processes, int events, int intervalMs, int startMs) throws Exception {
         TokenTable table = new TokenTable(processes, events);
-        byte[] end = new byte[0];
-        @SuppressWarnings("unchecked")
-        LinkedTransferQueue<byte[]>[] queues = new LinkedTransferQueue[table.slots()];
         long[][] latencies = new long[table.slots()][];
         int[] counts = new int[table.slots()];
+        int[] highest = new int[table.slots()];
         long[] reordered = new long[table.slots()];
-        CountDownLatch finished = new CountDownLatch(processes);
-        ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
-        counter.dataHook = (b, n) -> {
-            boolean token = table.isToken(b, n);
-            if (!token && !table.isReturn(b, n)) return;
-            int slot = table.slot(b);
-            LinkedTransferQueue<byte[]> q = queues[slot];
-            if (q == null) {
-                LinkedTransferQueue<byte[]> mine = q = queues[slot] = new LinkedTransferQueue<>();
-                readers.execute(() -> {
-                    long[] lat = latencies[slot] = new long[events];
-                    int count = 0, highest = -1;
-                    try {
-                        for (byte[] t; (t = mine.take()) != end; ) {
-                            long now = Bench.TokenStamp.nowMicros();
-                            if (count == lat.length) lat = latencies[slot] = java.util.Arrays.copyOf(lat, 2 * count);
-                            lat[count++] = Bench.TokenStamp.latency(now, t, 0);
-                            int seq = Bench.TokenStamp.sequence(t, 0);
-                            if (seq <= highest) reordered[slot]++;
-                            else highest = seq;
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    counts[slot] = count;
-                    finished.countDown();
-                });
-            }
-            q.add(token ? java.util.Arrays.copyOfRange(b, table.valueOff, table.valueOff + Bench.TokenStamp.LENGTH) : end);
-        };
+        java.util.Arrays.fill(highest, -1);
         byte[] launch = BenchWire.launch(6, Bench.TOKENS,
                 "{\"events\":" + events + ",\"intervalMs\":" + intervalMs + ",\"startMs\":" + startMs + "}");
         Bench.CpuSample cpu0 = Bench.CpuSample.now();
-        try {
-            for (int i = 0; i < processes; i++) send(launch);
-            if (!finished.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) throw new IllegalStateException("W8 reference: readers did not finish");
-        } finally {
-            counter.dataHook = null;
-            readers.shutdownNow();
-        }
+        readerPerProcess(table, processes, launch, "W8 reference", (slot, t) -> {
+            long now = Bench.TokenStamp.nowMicros();
+            long[] lat = latencies[slot];
+            if (lat == null) lat = latencies[slot] = new long[Math.max(1, events)];
+            if (counts[slot] == lat.length) lat = latencies[slot] = java.util.Arrays.copyOf(lat, 2 * lat.length);
+            lat[counts[slot]++] = Bench.TokenStamp.latency(now, t, 0);
+            int seq = Bench.TokenStamp.sequence(t, 0);
+            if (seq <= highest[slot]) reordered[slot]++;
+            else highest[slot] = seq;
+        });
         long[] all = new long[java.util.Arrays.stream(counts).sum()];
         for (int i = 0, at = 0; i < counts.length; i++) {
             if (counts[i] > 0) System.arraycopy(latencies[i], 0, all, at, counts[i]);
@@ -346,15 +318,37 @@ final class BenchRaw implements Bench.Side {
      * process's events (their 16-byte values, copied) to a virtual thread of its own that parks for the next
      * one, as a caller of {@code recv()} does; nothing is decoded. The launches are sent from this thread, as
      * the raw side sends them: the client's callers also each block for their launch's answer, 1,000 wake-ups
-     * against the 200,000 of the events, which this leaves out. Each reader is started when its process's
-     * first event arrives.
+     * against the 200,000 of the events, which this leaves out.
      */
     Bench.FanInRun blockingFanIn(int processes, int events) throws Exception {
         TokenTable table = new TokenTable(processes, 0);
-        byte[] end = new byte[0];
+        long[] counts = new long[table.slots()];
+        byte[] launch = BenchWire.launch(7, Bench.STREAM, "{\"events\":" + events + "}");
+        long t0 = System.nanoTime();
+        readerPerProcess(table, processes, launch, "W4 reference", (slot, value) -> counts[slot]++);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Bench.FanInRun(seconds, (long) processes * events, java.util.Arrays.stream(counts).sum());
+    }
+
+    /** What a process's reader does with each event's value, on its own thread, as it wakes with it. */
+    @FunctionalInterface
+    interface EventReader {
+        void read(int slot, byte[] value);
+    }
+
+    /** A process's last message on its reader's queue: its end. */
+    private static final byte[] END = new byte[0];
+
+    /**
+     * Sends {@code launch} {@code processes} times while the listener hands each process's events (the 16-byte
+     * values, copied) to a virtual thread of the process's own, started at its first message and parked on a
+     * queue between events, as the blocking references need; returns once every reader has taken its
+     * process's end. A reader's writes are visible to the caller after this returns.
+     */
+    private void readerPerProcess(TokenTable table, int processes, byte[] launch, String what, EventReader reader)
+            throws Exception {
         @SuppressWarnings("unchecked")
         LinkedTransferQueue<byte[]>[] queues = new LinkedTransferQueue[table.slots()];
-        long[] counts = new long[table.slots()];
         CountDownLatch finished = new CountDownLatch(processes);
         ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor();
         counter.dataHook = (b, n) -> {
@@ -365,29 +359,23 @@ final class BenchRaw implements Bench.Side {
             if (q == null) {
                 LinkedTransferQueue<byte[]> mine = q = queues[slot] = new LinkedTransferQueue<>();
                 readers.execute(() -> {
-                    long count = 0;
                     try {
-                        while (mine.take() != end) count++;
+                        for (byte[] v; (v = mine.take()) != END; ) reader.read(slot, v);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
-                    counts[slot] = count;
                     finished.countDown();
                 });
             }
-            q.add(event ? java.util.Arrays.copyOfRange(b, table.valueOff, table.valueOff + Bench.TokenStamp.LENGTH) : end);
+            q.add(event ? java.util.Arrays.copyOfRange(b, table.valueOff, table.valueOff + Bench.TokenStamp.LENGTH) : END);
         };
-        byte[] launch = BenchWire.launch(7, Bench.STREAM, "{\"events\":" + events + "}");
-        long t0 = System.nanoTime();
         try {
             for (int i = 0; i < processes; i++) send(launch);
-            if (!finished.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) throw new IllegalStateException("W4 reference: readers did not finish");
+            if (!finished.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) throw new IllegalStateException(what + ": readers did not finish");
         } finally {
             counter.dataHook = null;
             readers.shutdownNow();
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Bench.FanInRun(seconds, (long) processes * events, java.util.Arrays.stream(counts).sum());
     }
 
     /**
