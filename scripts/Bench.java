@@ -469,13 +469,20 @@ public final class Bench {
         }
         Row row = new Row(m, median(a, 0), median(b, 0), median(e, 0));
         report(row);
-        double refMedian = median(f, 0);
-        // In the table's convention, above 1 is better: rates divide, times are divided by.
-        System.out.printf("  reference, %s: %s %s = %.2fx raw; the client is %.2fx the reference%n", refName,
-                fmt(refMedian), m.unit(), m.lowerIsBetter() ? row.raw() / refMedian : refMedian / row.raw(),
-                m.lowerIsBetter() ? refMedian / row.client() : row.client() / refMedian);
-        rows.add(new Row(new Metric(m.workload(), "reference: " + refName, m.unit(), m.lowerIsBetter(), "-", r -> true),
-                refMedian, row.raw(), Double.NaN));
+        reportReference(row, "reference: " + refName, refName, median(f, 0));
+    }
+
+    /**
+     * Prints a reference's median under its row, against raw and the client in the table's convention (above
+     * 1 is better: rates divide, times are divided by), and adds it to the table as a row of its own.
+     */
+    private void reportReference(Row row, String label, String refName, double ref) {
+        Metric m = row.metric();
+        System.out.printf("    reference, %s: %s %s = %.2fx raw; the client is %.2fx the reference%n", refName,
+                fmt(ref), m.unit(), m.lowerIsBetter() ? row.raw() / ref : ref / row.raw(),
+                m.lowerIsBetter() ? ref / row.client() : row.client() / ref);
+        rows.add(new Row(new Metric(m.workload(), label, m.unit(), m.lowerIsBetter(), "-", r -> true), ref, row.raw(),
+                Double.NaN));
     }
 
     /**
@@ -518,11 +525,7 @@ public final class Bench {
         for (int m = 0; m < metrics.size(); m++) {
             Row row = new Row(metrics.get(m), median(a, m), median(b, m), m == 0 ? median(c, 0) : Double.NaN);
             report(row);
-            double ref = median(f, m);
-            System.out.printf("    reference, %s: %s %s = %.2fx raw; the client is %.2fx the reference%n", refName,
-                    fmt(ref), row.metric().unit(), row.raw() / ref, ref / row.client());
-            rows.add(new Row(new Metric(row.metric().workload(), row.metric().name() + ", reference: " + refName,
-                    row.metric().unit(), true, "-", r -> true), ref, row.raw(), Double.NaN));
+            reportReference(row, row.metric().name() + ", reference: " + refName, refName, median(f, m));
         }
     }
 
@@ -568,11 +571,7 @@ public final class Bench {
             Row row = new Row(metrics.get(m), median(a, m), median(b, m), Double.NaN);
             report(row);
             if (m > 3) continue; // lost and reordered: no reference needed
-            double ref = median(f, m);
-            System.out.printf("    reference, %s: %s %s = %.2fx raw; the client is %.2fx the reference%n", refName,
-                    fmt(ref), row.metric().unit(), row.raw() / ref, ref / row.client());
-            rows.add(new Row(new Metric(w, row.metric().name() + ", reference: " + refName, row.metric().unit(), true,
-                    "-", r -> true), ref, row.raw(), Double.NaN));
+            reportReference(row, row.metric().name() + ", reference: " + refName, refName, median(f, m));
         }
     }
 

@@ -286,7 +286,7 @@ final class BenchRaw implements Bench.Side {
      * for clients whose callers block in {@code recv()}, as this library's do; printed beside W8, not a target.
      */
     Bench.TokenRun blockingTokens(int processes, int events, int intervalMs, int startMs) throws Exception {
-        TokenTable table = new TokenTable(processes, events);
+        TokenTable table = new TokenTable(processes, 0); // its ids only: the readers keep the latencies
         long[][] latencies = new long[table.slots()][];
         int[] counts = new int[table.slots()];
         int[] highest = new int[table.slots()];
@@ -321,7 +321,7 @@ final class BenchRaw implements Bench.Side {
      * against the 200,000 of the events, which this leaves out.
      */
     Bench.FanInRun blockingFanIn(int processes, int events) throws Exception {
-        TokenTable table = new TokenTable(processes, 0);
+        TokenTable table = new TokenTable(processes, 0); // its ids only
         long[] counts = new long[table.slots()];
         byte[] launch = BenchWire.launch(7, Bench.STREAM, "{\"events\":" + events + "}");
         long t0 = System.nanoTime();

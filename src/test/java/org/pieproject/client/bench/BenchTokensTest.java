@@ -55,6 +55,10 @@ class BenchTokensTest {
     private static final int INTERVAL_MS = 4;
 
     private static Process engine;
+    /** Where the benchmark's sources are compiled, once for all the tests that load them. */
+    @TempDir
+    static Path classes;
+    private static URLClassLoader benchLoader;
     private static URI uri;
 
     @BeforeAll
@@ -78,7 +82,8 @@ class BenchTokensTest {
     }
 
     @AfterAll
-    static void stopEngine() throws InterruptedException {
+    static void stopEngine() throws Exception {
+        if (benchLoader != null) benchLoader.close();
         if (engine == null) return;
         engine.destroy();
         if (!engine.waitFor(5, TimeUnit.SECONDS)) engine.destroyForcibly();
@@ -117,35 +122,32 @@ class BenchTokensTest {
 
     /** The benchmark's own W8 code (scripts/Bench*.java, compiled here): its client and raw readers count every event. */
     @Test
-    void theBenchmarksReadersCountEveryTokenAndNoneOutOfOrder(@TempDir Path classes) throws Exception {
-        try (URLClassLoader loader = benchClasses(classes)) {
-            Method once = loader.loadClass("Bench").getMethod("tokensOnce", String.class, int.class, int.class, int.class);
-            long[][] sides = (long[][]) once.invoke(null, uri.toString(), PROCESSES, EVENTS, INTERVAL_MS);
-            String[] names = {"client", "raw", "blocking reference"};
-            assertEquals(names.length, sides.length);
-            for (int i = 0; i < sides.length; i++) {
-                long[] s = sides[i]; // expected, received, reordered, highest latency µs
-                assertEquals((long) PROCESSES * EVENTS, s[0], names[i]);
-                assertEquals(s[0], s[1], names[i] + ": events received");
-                assertEquals(0, s[2], names[i] + ": events out of order");
-                assertTrue(s[3] >= 0 && s[3] < 20_000_000, names[i] + ": highest latency " + s[3] + " µs");
-            }
+    void theBenchmarksReadersCountEveryTokenAndNoneOutOfOrder() throws Exception {
+        Method once = benchClasses().loadClass("Bench").getMethod("tokensOnce", String.class, int.class, int.class, int.class);
+        long[][] sides = (long[][]) once.invoke(null, uri.toString(), PROCESSES, EVENTS, INTERVAL_MS);
+        String[] names = {"client", "raw", "blocking reference"};
+        assertEquals(names.length, sides.length);
+        for (int i = 0; i < sides.length; i++) {
+            long[] s = sides[i]; // expected, received, reordered, highest latency µs
+            assertEquals((long) PROCESSES * EVENTS, s[0], names[i]);
+            assertEquals(s[0], s[1], names[i] + ": events received");
+            assertEquals(0, s[2], names[i] + ": events out of order");
+            assertTrue(s[3] >= 0 && s[3] < 20_000_000, names[i] + ": highest latency " + s[3] + " µs");
         }
     }
 
     /** W4's blocking reference (scripts/BenchRaw.java): each process's reader gets every one of its events. */
     @Test
-    void theW4ReferenceReadsEveryEventOfEveryProcess(@TempDir Path classes) throws Exception {
-        try (URLClassLoader loader = benchClasses(classes)) {
-            Method once = loader.loadClass("Bench").getMethod("blockingFanInOnce", String.class, int.class, int.class);
-            long[] run = (long[]) once.invoke(null, uri.toString(), PROCESSES, 50);
-            assertEquals((long) PROCESSES * 50, run[0], "events expected");
-            assertEquals(run[0], run[1], "events read");
-        }
+    void theW4ReferenceReadsEveryEventOfEveryProcess() throws Exception {
+        Method once = benchClasses().loadClass("Bench").getMethod("blockingFanInOnce", String.class, int.class, int.class);
+        long[] run = (long[]) once.invoke(null, uri.toString(), PROCESSES, 50);
+        assertEquals((long) PROCESSES * 50, run[0], "events expected");
+        assertEquals(run[0], run[1], "events read");
     }
 
-    /** Compiles scripts/Bench*.java into {@code classes}, with the test class path, and loads them. */
-    private URLClassLoader benchClasses(Path classes) throws Exception {
+    /** scripts/Bench*.java, compiled once for the class with the test class path, then loaded. */
+    private static URLClassLoader benchClasses() throws Exception {
+        if (benchLoader != null) return benchLoader;
         Path scripts = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "scripts");
         List<String> args = new ArrayList<>(List.of("--release", "21", "-proc:none", "-d", classes.toString(),
                 "-cp", System.getProperty("java.class.path")));
@@ -158,7 +160,8 @@ class BenchTokensTest {
                 javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)
                         .getJavaFileObjectsFromStrings(args.subList(7, args.size()))).call();
         assertTrue(compiled, "scripts/Bench*.java do not compile:\n" + errors);
-        return new URLClassLoader(new URL[]{classes.toUri().toURL()}, getClass().getClassLoader());
+        benchLoader = new URLClassLoader(new URL[]{classes.toUri().toURL()}, BenchTokensTest.class.getClassLoader());
+        return benchLoader;
     }
 
     private static Optional<Path> findOnPath(String command) {
